@@ -1,0 +1,237 @@
+// The one configuration schema of netcov (typebox → JSON Schema). Every key, its type, its default
+// and its documentation live here; docs/configuration.md is checked against this file by a test.
+// Keys are snake_case with units in their names (interval_s, timeout_ms), as in Telegraf configs.
+// Unknown keys are errors: every object is closed with additionalProperties: false.
+import Type, { type Static, type TSchema, type TProperties } from 'typebox';
+import type { SecretValue } from './secret.js';
+
+/** Names of every secret key declared in the schema (without the _env/_file suffix). */
+export const SECRET_KEYS = new Set<string>();
+
+/**
+ * A secret given inline (`name`), by environment variable (`name_env`) or by file (`name_file`,
+ * e.g. a systemd credential under $CREDENTIALS_DIRECTORY). At most one of the three may be set.
+ */
+export function secretProps<N extends string>(name: N, description: string) {
+  SECRET_KEYS.add(name);
+  return {
+    [name]: Type.Optional(Type.Unsafe<SecretValue>(Type.String({ description: `${description} (inline; prefer ${name}_env or ${name}_file)` }))),
+    [`${name}_env`]: Type.Optional(Type.String({ minLength: 1, description: `Environment variable holding ${name}` })),
+    [`${name}_file`]: Type.Optional(Type.String({ minLength: 1, description: `File holding ${name} (trailing newline trimmed)` })),
+  } as { [K in N]: ReturnType<typeof Type.Optional<ReturnType<typeof Type.Unsafe<SecretValue>>>> } & {
+    [K in `${N}_env` | `${N}_file`]: ReturnType<typeof Type.Optional<ReturnType<typeof Type.String>>>;
+  };
+}
+
+/** A closed object whose properties all have defaults, so the whole section may be omitted. */
+function Section<P extends TProperties>(properties: P, description: string) {
+  return Type.Object(properties, { additionalProperties: false, default: {}, description });
+}
+
+function Closed<P extends TProperties>(properties: P, description?: string) {
+  return Type.Object(properties, { additionalProperties: false, ...(description ? { description } : {}) });
+}
+
+/** Names of credentials, profiles, receivers and fields: safe in logs, metrics and file names. */
+const NAME_PATTERN = '^[A-Za-z0-9_.-]+$';
+
+const Duration = (def: number, description: string, min = 0) => Type.Number({ default: def, minimum: min, description });
+const Int = (def: number, description: string, min = 0, max?: number) =>
+  Type.Integer({ default: def, minimum: min, ...(max !== undefined ? { maximum: max } : {}), description });
+
+// ---------------------------------------------------------------------------------------------
+// General
+const LogSection = Section(
+  {
+    level: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace')], {
+      default: 'info',
+      description: 'Minimum level of log events written to stdout (JSON, one event per line).',
+    }),
+  },
+  'Logging.',
+);
+
+const InventorySection = Section(
+  {
+    dir: Type.String({
+      default: '',
+      description: 'Directory holding units.yaml, points.yaml and villages*.csv. Empty: the inventory shipped with netcov (loopback addresses).',
+    }),
+    site_file: Type.String({
+      default: '',
+      description: 'Optional site file overriding per-point fields (address, snmp_profile, snmp_credential, tags) for a real deployment.',
+    }),
+  },
+  'Where the administrative units, villages and network points come from.',
+);
+
+// ---------------------------------------------------------------------------------------------
+// ICMP (issue: ICMP reachability)
+const IcmpSection = Section(
+  {
+    enabled: Type.Boolean({ default: true, description: 'Ping every point each round.' }),
+    backend: Type.Union([Type.Literal('auto'), Type.Literal('fping'), Type.Literal('ping')], {
+      default: 'auto',
+      description: 'auto: fping when found on PATH (or at fping_path), else the ping package.',
+    }),
+    fping_path: Type.String({ default: 'fping', description: 'fping executable (name on PATH or absolute path).' }),
+    interval_s: Duration(5, 'Seconds between rounds.', 0.1),
+    count: Int(3, 'Echo requests per target per round.', 1, 100),
+    period_ms: Int(200, 'Milliseconds between echoes to one target.', 10),
+    timeout_ms: Int(1000, 'Milliseconds to wait for each echo reply.', 10),
+    ping_concurrency: Int(32, 'Fallback backend only: ping processes at once.', 1, 1024),
+  },
+  'ICMP reachability probe (loss, latency, jitter).',
+);
+
+// ---------------------------------------------------------------------------------------------
+// SNMP (issue: SNMP polling and traps)
+const AuthProtocol = Type.Union([Type.Literal('md5'), Type.Literal('sha'), Type.Literal('sha224'), Type.Literal('sha256'), Type.Literal('sha384'), Type.Literal('sha512')]);
+const PrivProtocol = Type.Union([Type.Literal('des'), Type.Literal('aes'), Type.Literal('aes256b'), Type.Literal('aes256r')]);
+
+const SnmpCredential = Closed(
+  {
+    version: Type.Union([Type.Literal('1'), Type.Literal('2c'), Type.Literal('3')], { default: '2c', description: 'SNMP version.' }),
+    ...secretProps('community', 'v1/v2c community'),
+    user: Type.Optional(Type.String({ minLength: 1, description: 'v3 USM user name.' })),
+    level: Type.Optional(
+      Type.Union([Type.Literal('noAuthNoPriv'), Type.Literal('authNoPriv'), Type.Literal('authPriv')], { description: 'v3 security level.' }),
+    ),
+    auth_protocol: Type.Optional(AuthProtocol),
+    ...secretProps('auth_key', 'v3 authentication pass phrase'),
+    priv_protocol: Type.Optional(PrivProtocol),
+    ...secretProps('priv_key', 'v3 privacy pass phrase'),
+  },
+  'One set of SNMP credentials, referred to by name from points and profiles.',
+);
+
+const SnmpProfile = Closed(
+  {
+    scalars: Type.Record(Type.String(), Type.String({ pattern: '^\\d+(\\.\\d+)+$' }), {
+      default: {},
+      propertyNames: { pattern: NAME_PATTERN },
+      description: 'Extra scalar OIDs to GET, by field name (numeric OIDs, e.g. a vendor CPU load).',
+    }),
+    interfaces: Type.Boolean({ default: true, description: 'Walk IF-MIB ifTable + ifXTable.' }),
+    interface_include: Type.String({ default: '', description: 'Regular expression on ifName or ifAlias; only matching interfaces are kept (empty: all).' }),
+    interface_exclude: Type.String({ default: '', description: 'Regular expression on ifName or ifAlias; matching interfaces are dropped.' }),
+  },
+  'An SNMP profile: which OIDs to read from a device.',
+);
+
+const SnmpSection = Section(
+  {
+    enabled: Type.Boolean({ default: true, description: 'Poll points over SNMP.' }),
+    port: Int(161, 'Default agent UDP port (the simulator uses 1161).', 1, 65535),
+    interval_s: Duration(60, 'Seconds between polls of one point.', 1),
+    timeout_ms: Int(2000, 'Per-request timeout.', 10),
+    retries: Int(2, 'Retries after a timeout.', 0, 10),
+    max_repetitions: Int(25, 'GETBULK max-repetitions.', 1, 200),
+    concurrency: Int(64, 'Agents polled at once.', 1, 10000),
+    default_credential: Type.String({ default: 'default', description: 'Credential used by points that name none.' }),
+    credentials: Type.Record(Type.String(), SnmpCredential, {
+      default: { default: { version: '2c', community: 'public' } },
+      propertyNames: { pattern: NAME_PATTERN },
+      description: 'Named credentials.',
+    }),
+    profiles: Type.Record(Type.String(), SnmpProfile, {
+      default: { default: { scalars: {}, interfaces: true, interface_include: '', interface_exclude: '' } },
+      propertyNames: { pattern: NAME_PATTERN },
+      description: 'Named OID profiles; points refer to them by snmp_profile.',
+    }),
+    traps: Section(
+      {
+        enabled: Type.Boolean({ default: true, description: 'Listen for SNMP traps.' }),
+        address: Type.String({ default: '127.0.0.1', description: 'Listen address. Port 162 needs CAP_NET_BIND_SERVICE.' }),
+        port: Int(1162, 'Listen UDP port.', 1, 65535),
+        credentials: Type.Array(Type.String(), {
+          default: ['default'],
+          description: 'Names of credentials accepted for traps (communities for v2c, users for v3).',
+        }),
+        unknown_source_log_interval_s: Duration(300, 'Log a trap from an unknown source at most once per source in this many seconds.', 1),
+      },
+      'SNMP trap receiver.',
+    ),
+  },
+  'SNMP polling of the points.',
+);
+
+// ---------------------------------------------------------------------------------------------
+// Sink (InfluxDB) and spool
+const SinkSection = Section(
+  {
+    kind: Type.Union([Type.Literal('influx_v1'), Type.Literal('influx_v2'), Type.Literal('none')], {
+      default: 'influx_v1',
+      description: 'influx_v1: the 1.x /write and /query API (1.x, 2.x compat, 3.x); influx_v2: org/bucket/token API; none: spool only.',
+    }),
+    url: Type.String({ default: 'http://127.0.0.1:8086', description: 'InfluxDB base URL.' }),
+    database: Type.String({ default: 'netcov', description: 'v1: database name.' }),
+    username: Type.String({ default: '', description: 'v1: user name (empty: no authentication).' }),
+    ...secretProps('password', 'v1 password'),
+    org: Type.String({ default: '', description: 'v2: organisation.' }),
+    bucket: Type.String({ default: 'netcov', description: 'v2: bucket.' }),
+    ...secretProps('token', 'v2 API token'),
+    raw_retention: Type.String({ default: '30d', description: 'v1: duration of the raw retention policy (InfluxQL duration).' }),
+    rollup_retention: Type.String({ default: '400d', description: 'v1: duration of the 5-minute rollup retention policy.' }),
+    setup: Type.Boolean({ default: true, description: 'v1: create database, retention policies and continuous queries on start.' }),
+    batch_max_points: Int(5000, 'Flush a batch at this many points.', 1),
+    batch_max_bytes: Int(1_000_000, 'Flush a batch at this many bytes of line protocol.', 1024),
+    flush_interval_ms: Int(1000, 'Flush at least this often.', 10),
+    request_timeout_ms: Int(10_000, 'HTTP timeout of one write.', 100),
+    retry_initial_ms: Int(1000, 'First retry delay (jittered, exponential).', 1),
+    retry_max_ms: Int(60_000, 'Largest retry delay.', 1),
+    spool: Section(
+      {
+        dir: Type.String({ default: '', description: 'Spool directory. Empty: <state_dir>/spool.' }),
+        max_bytes: Int(1024 ** 3, 'Cap on the spool size; when full the oldest segment is dropped and its points counted.', 1024),
+        segment_bytes: Int(16 * 1024 ** 2, 'Roll to a new segment file at this size.', 1024),
+        fsync: Type.Union([Type.Literal('always'), Type.Literal('interval'), Type.Literal('never')], {
+          default: 'always',
+          description: 'always: fsync each batch before it counts as accepted; interval: every fsync_interval_ms; never: leave it to the OS.',
+        }),
+        fsync_interval_ms: Int(1000, 'With fsync: interval.', 10),
+      },
+      'Durable on-disk spool between the probes and InfluxDB.',
+    ),
+  },
+  'Where metrics go.',
+);
+
+// ---------------------------------------------------------------------------------------------
+// Alerts and notifications (issue: outage alerting). Extended by that issue.
+const AlertsSection = Section({}, 'Point states and alert lifecycle.');
+const NotifySection = Section({}, 'Notification receivers and routing.');
+
+// ---------------------------------------------------------------------------------------------
+// Coverage (issue: carrier coverage feeds and dead zones). Extended by that issue.
+const CoverageSection = Section({}, 'Carrier coverage feeds and the dead-zone model.');
+
+// ---------------------------------------------------------------------------------------------
+// HTTP API (issue: HTTP API). Extended by that issue.
+const ApiSection = Section({}, 'HTTP API.');
+
+// ---------------------------------------------------------------------------------------------
+export const ConfigSchema = Type.Object(
+  {
+    timezone: Type.String({ default: 'Asia/Ho_Chi_Minh', description: 'IANA zone for times shown to people and for cron schedules. Storage is always UTC.' }),
+    language: Type.Union([Type.Literal('vi'), Type.Literal('en')], { default: 'vi', description: 'Language of text for people (messages, CSV headers).' }),
+    state_dir: Type.String({ default: '/var/lib/netcov', description: 'Directory for the spool and the alert store (systemd StateDirectory).' }),
+    log: LogSection,
+    inventory: InventorySection,
+    icmp: IcmpSection,
+    snmp: SnmpSection,
+    sink: SinkSection,
+    alerts: AlertsSection,
+    notify: NotifySection,
+    coverage: CoverageSection,
+    api: ApiSection,
+  },
+  { additionalProperties: false },
+);
+
+export type Config = Static<typeof ConfigSchema>;
+export type SnmpCredentialConfig = Static<typeof SnmpCredential>;
+export type SnmpProfileConfig = Static<typeof SnmpProfile>;
+
+/** Re-exported for modules that extend or walk the schema (docs test, secret resolution). */
+export type { TSchema };
