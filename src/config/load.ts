@@ -2,11 +2,10 @@
 // resolve secrets → cross-field checks. Every problem is collected (not only the first) and
 // reported as `FILE: path.to.key: message (line N)`. No message ever contains a secret's value.
 import { readFileSync } from 'node:fs';
-import Value from 'typebox/value';
 import { ConfigSchema, SECRET_KEYS, type Config } from './schema.js';
 import { Secret } from './secret.js';
 import { formatPath, parseYamlSource, type YamlSource } from '../util/yaml-source.js';
-import { schemaProblems as describe, type Problem } from '../util/schema-errors.js';
+import { applyDefaults, schemaProblems as describe, type Problem } from '../util/schema-errors.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/netcov/netcov.yaml';
 
@@ -120,7 +119,7 @@ export function parseConfig(text: string, file: string, opts: LoadEnv = {}): Con
   if (source.syntaxErrors.length) throw new ConfigError(source.syntaxErrors);
   const raw = source.value ?? {};
   if (typeof raw !== 'object' || Array.isArray(raw) || raw === null) throw new ConfigError([`${file}: (root): must be a mapping of keys`]);
-  const value = Value.Default(ConfigSchema, structuredClone(raw)) as Record<string, unknown>;
+  const value = applyDefaults(ConfigSchema, structuredClone(raw)) as Record<string, unknown>;
   const schemaProblems = describe(ConfigSchema, value);
   const format = (source: YamlSource, p: Problem) => {
     const pos = source.positionOf(p.path);

@@ -5,12 +5,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseCsv } from 'csv-parse/sync';
-import Value from 'typebox/value';
 import { Inventory, type AdminUnit, type InventoryData, type Point, type Village } from './model.js';
 import { PointsFileSchema, SiteFileSchema, UnitsFileSchema, VILLAGE_COLUMNS, type PointsFile, type SiteFile, type UnitsFile } from './files.js';
 import { validateInventory, type Located } from './validate.js';
 import { formatPath, parseYamlSource, type YamlSource } from '../util/yaml-source.js';
-import { schemaProblems } from '../util/schema-errors.js';
+import { applyDefaults, schemaProblems } from '../util/schema-errors.js';
 
 /** The inventory shipped with netcov: loopback addresses (127.66.x.y) only. */
 export const SHIPPED_INVENTORY_DIR = resolve(fileURLToPath(new URL('../../inventory', import.meta.url)));
@@ -52,7 +51,7 @@ function readYaml(path: string, errors: string[]): YamlSource | undefined {
 }
 
 function checkShape<T>(src: YamlSource, schema: Parameters<typeof schemaProblems>[0], errors: string[]): T | undefined {
-  const value = Value.Default(schema, structuredClone(src.value ?? {}));
+  const value = applyDefaults(schema, structuredClone(src.value ?? {}));
   const problems = schemaProblems(schema, value);
   for (const p of problems) {
     const pos = src.positionOf(p.path);

@@ -49,3 +49,30 @@ export function schemaProblems(schema: TSchema, value: unknown): Problem[] {
   }
   return out;
 }
+
+type SchemaNode = {
+  type?: string;
+  properties?: Record<string, SchemaNode>;
+  patternProperties?: Record<string, SchemaNode>;
+  items?: SchemaNode;
+  default?: unknown;
+};
+
+/**
+ * Fill defaults everywhere, including inside records (maps keyed by name, e.g. snmp.credentials.*),
+ * which typebox's Value.Default leaves alone. Mutates and returns `value`.
+ */
+export function applyDefaults(schema: TSchema, value: unknown): unknown {
+  const node = schema as SchemaNode;
+  const filled = Value.Default(schema, value);
+  if (filled === null || typeof filled !== 'object') return filled;
+  if (Array.isArray(filled)) {
+    if (node.items) filled.forEach((item, i) => (filled[i] = applyDefaults(node.items as TSchema, item)));
+    return filled;
+  }
+  const obj = filled as Record<string, unknown>;
+  for (const [key, child] of Object.entries(node.properties ?? {})) if (key in obj) obj[key] = applyDefaults(child as TSchema, obj[key]);
+  const pattern = node.patternProperties && Object.values(node.patternProperties)[0];
+  if (pattern) for (const key of Object.keys(obj)) obj[key] = applyDefaults(pattern as TSchema, obj[key]);
+  return obj;
+}

@@ -1,5 +1,5 @@
 // Parse YAML while keeping positions, so every error about a loaded file can name its line.
-import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 
 export interface SourcePosition {
   line: number;
@@ -19,24 +19,31 @@ export interface YamlSource {
 
 export function parseYamlSource(text: string, file: string): YamlSource {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   const syntaxErrors = doc.errors.map((e) => {
     const pos = e.linePos?.[0];
     return pos ? `${file}:${pos.line}:${pos.col}: ${e.message.split('\n')[0]}` : `${file}: ${e.message}`;
   });
+  const at = (offset: number): SourcePosition => {
+    const p = lineCounter.linePos(offset);
+    return { line: p.line, col: p.col };
+  };
+  // A mapping entry is reported where its key is written (a nested map's value starts a line lower).
+  const keyPosition = (path: readonly (string | number)[]): SourcePosition | undefined => {
+    const parent = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
+    if (!isMap(parent)) return undefined;
+    const pair = parent.items.find((it) => isScalar(it.key) && String(it.key.value) === String(path[path.length - 1]));
+    return pair && isNode(pair.key) && pair.key.range ? at(pair.key.range[0]) : undefined;
+  };
   const positionOf = (path: readonly (string | number)[]): SourcePosition | undefined => {
-    for (let n = path.length; n >= 0; n--) {
-      const node = path.length === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
-      if (isNode(node) && node.range) {
-        const p = lineCounter.linePos(node.range[0]);
-        return { line: p.line, col: p.col };
-      }
-      if (n === 0 && isNode(doc.contents) && doc.contents.range) {
-        const p = lineCounter.linePos(doc.contents.range[0]);
-        return { line: p.line, col: p.col };
-      }
+    for (let n = path.length; n > 0; n--) {
+      const sub = path.slice(0, n);
+      const key = keyPosition(sub);
+      if (key) return key;
+      const node = doc.getIn(sub, true);
+      if (isNode(node) && node.range) return at(node.range[0]);
     }
-    return undefined;
+    return isNode(doc.contents) && doc.contents.range ? at(doc.contents.range[0]) : undefined;
   };
   return { file, doc, value: syntaxErrors.length ? undefined : doc.toJS({ maxAliasCount: 100 }), syntaxErrors, positionOf };
 }
