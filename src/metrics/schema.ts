@@ -68,10 +68,69 @@ export type MeasurementName = keyof typeof MEASUREMENTS;
 /** A sample ready for the sink: a measurement name, tags, typed fields, a UTC time in ms. */
 export interface Sample {
   measurement: string;
+  /** A tag whose value is "" is left out (line protocol has no empty tag value). */
   tags: Record<string, string>;
-  fields: Record<string, number | bigint | boolean | string>;
+  /** An undefined value means "absent" (e.g. RTTs of a round with no reply) and is left out. */
+  fields: Record<string, number | bigint | boolean | string | undefined>;
   timeMs: number;
 }
+
+/**
+ * InfluxDB 1.x retention policies netcov creates (sink setup): raw samples go to `raw` (the
+ * database's default policy, `sink.raw_retention`, 30 days by default); continuous queries roll
+ * them up into `rollup` (`sink.rollup_retention`, 400 days). Queries name them explicitly:
+ * `"raw"."ping"`, `"rollup"."ping_5m"`.
+ */
+export const RETENTION_POLICIES = { raw: 'raw', rollup: 'rollup' } as const;
+
+export type Aggregate = 'min' | 'mean' | 'max' | 'sum' | 'count';
+
+export interface RollupFieldDef extends FieldDef {
+  /** InfluxQL aggregate applied to `source` over each interval. */
+  aggregate: Aggregate;
+  /** Field of the source measurement. */
+  source: string;
+}
+
+/** A measurement computed by InfluxDB (continuous query), not written by netcov. */
+export interface RollupDef {
+  name: string;
+  description: string;
+  source: MeasurementDef;
+  intervalS: number;
+  retention: 'rollup';
+  /** The rollup keeps every tag of its source (GROUP BY *). */
+  tags: MeasurementDef['tags'];
+  unitLevels: boolean;
+  fields: Record<string, RollupFieldDef>;
+}
+
+/**
+ * `"rollup"."ping_5m"`: ping rolled up to 5 minutes, kept for `sink.rollup_retention`. Read by the
+ * long-range dashboards and the availability API. Field names stay Telegraf's where the meaning is
+ * the same (a minimum of minimums is still the minimum RTT).
+ */
+export const PING_ROLLUP: RollupDef = {
+  name: 'ping_5m',
+  description: 'ping rolled up to 5-minute windows by an InfluxDB continuous query (v1).',
+  source: PING,
+  intervalS: 300,
+  retention: 'rollup',
+  tags: PING.tags,
+  unitLevels: PING.unitLevels,
+  fields: {
+    minimum_response_ms: { aggregate: 'min', source: 'minimum_response_ms', type: 'float', unit: 'ms', description: 'Smallest RTT in the window.' },
+    average_response_ms: { aggregate: 'mean', source: 'average_response_ms', type: 'float', unit: 'ms', description: 'Mean of the rounds\' mean RTTs.' },
+    maximum_response_ms: { aggregate: 'max', source: 'maximum_response_ms', type: 'float', unit: 'ms', description: 'Largest RTT in the window.' },
+    percent_packet_loss: { aggregate: 'mean', source: 'percent_packet_loss', type: 'float', unit: '%', description: 'Mean loss of the rounds, 0–100.' },
+    packets_transmitted: { aggregate: 'sum', source: 'packets_transmitted', type: 'integer', unit: 'packets', description: 'Echo requests sent in the window.' },
+    packets_received: { aggregate: 'sum', source: 'packets_received', type: 'integer', unit: 'packets', description: 'Echo replies received in the window (exact loss = 1 − received/transmitted).' },
+    rounds: { aggregate: 'count', source: 'packets_transmitted', type: 'integer', unit: 'rounds', description: 'Rounds in the window (missing rounds: the probe or the sink was down).' },
+  },
+};
+
+/** Every rollup InfluxDB computes for netcov (v1 continuous queries). */
+export const ROLLUPS = { ping_5m: PING_ROLLUP } as const satisfies Record<string, RollupDef>;
 
 /** Tags of a point for every per-point measurement: id, kind, upstream, address and one per level. */
 export function pointTags(inv: Inventory, p: Point): Record<string, string> {
