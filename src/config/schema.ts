@@ -79,6 +79,7 @@ const IcmpSection = Section(
     count: Int(3, 'Echo requests per target per round.', 1, 100),
     period_ms: Int(200, 'Milliseconds between echoes to one target.', 10),
     timeout_ms: Int(1000, 'Milliseconds to wait for each echo reply.', 10),
+    send_interval_ms: Int(1, 'Milliseconds between any two echo requests of a round, across targets (fping -i; 1 is the least fping allows a non-root user). A round of K targets sends each sweep in K × this.', 1, 1000),
     ping_concurrency: Int(32, 'Fallback backend only: ping processes at once.', 1, 1024),
   },
   'ICMP reachability probe (loss, latency, jitter).',
