@@ -208,8 +208,43 @@ const NotifySection = Section({}, 'Notification receivers and routing.');
 const CoverageSection = Section({}, 'Carrier coverage feeds and the dead-zone model.');
 
 // ---------------------------------------------------------------------------------------------
-// HTTP API (issue: HTTP API). Extended by that issue.
-const ApiSection = Section({}, 'HTTP API.');
+// HTTP API (issue: HTTP API)
+export const API_ROLES = ['read', 'operator', 'ingest', 'admin'] as const;
+
+const ApiToken = Closed(
+  {
+    name: Type.String({ pattern: NAME_PATTERN, description: 'Who holds the token (a person, a team or a system): shown in logs and used as the default author of an acknowledgement.' }),
+    role: Type.Union(API_ROLES.map((r) => Type.Literal(r)), {
+      description: 'read: GET routes and /metrics; operator: read + acks, silences, maintenance; ingest: coverage feed pushes only; admin: everything.',
+    }),
+    ...secretProps('token', 'Bearer token, at least 24 characters (e.g. `openssl rand -hex 32`)'),
+  },
+  'One bearer token of the API and its role.',
+);
+
+const ApiSection = Section(
+  {
+    enabled: Type.Boolean({ default: true, description: 'Serve the HTTP API.' }),
+    host: Type.String({ default: '127.0.0.1', description: 'Listen address. Put a TLS reverse proxy in front before listening beyond loopback.' }),
+    port: Int(8080, 'Listen TCP port (0: any free port).', 0, 65535),
+    base_url: Type.String({ default: '', description: 'Public base URL of the API (e.g. https://netcov.example.gov.vn), used for links in notifications. Empty: http://<host>:<port>.' }),
+    tokens: Type.Array(ApiToken, { default: [], description: 'Bearer tokens. Without any, every route but the public ones answers 401.' }),
+    public_read: Type.Boolean({ default: false, description: 'Serve read routes (GET /api/v1/*, /metrics) without a token. Writes always need one.' }),
+    cors_origins: Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'Origins allowed by CORS (e.g. the IOC portal\'s https://ioc.example.gov.vn). Empty: CORS off.' }),
+    trust_proxy: Type.Boolean({ default: false, description: 'Take the client address from X-Forwarded-For (behind a reverse proxy), for rate limits and logs.' }),
+    body_limit_bytes: Int(1024 ** 2, 'Largest request body of a JSON write route.', 1024),
+    ingest_body_limit_bytes: Int(64 * 1024 ** 2, 'Largest request body of a coverage feed push (CSV or JSON).', 1024),
+    rate_limit: Section(
+      {
+        max: Int(60, 'Write requests allowed per client per window (429 beyond).', 1),
+        window_s: Int(60, 'Rate-limit window, seconds.', 1),
+      },
+      'Rate limit of the write routes (acks, silences, maintenance, feed pushes), per client address.',
+    ),
+    docs: Type.Boolean({ default: true, description: 'Serve the OpenAPI document (/openapi.json) and its docs page (/docs).' }),
+  },
+  'HTTP API for operators, planners and other systems.',
+);
 
 // ---------------------------------------------------------------------------------------------
 export const ConfigSchema = Type.Object(
