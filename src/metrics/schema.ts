@@ -55,12 +55,104 @@ export const PING = measurement({
   },
 });
 
+// --- netcov's own figures and the inventory as Grafana sees it (dashboards issue) ---------------
+
+const counter = (description: string): FieldDef => ({ type: 'integer', unit: 'count', description: `${description} Cumulative since the daemon started.` });
+
+/**
+ * `netcov`: the daemon's self-figures, one series per component (and instance), written every
+ * self-metrics interval by src/metrics/self.ts. Counters are cumulative since start, as Telegraf's
+ * `internal` plugin writes them: graph them with non_negative_difference().
+ */
+export const NETCOV = measurement({
+  name: 'netcov',
+  description: 'netcov\'s own figures (process, sink, scheduler jobs, notification receivers), written every self-metrics interval.',
+  tags: {
+    component: 'process, sink, scheduler or notify.',
+    name: 'Instance within the component: scheduler job (e.g. icmp/5s-3x-1000ms), notification receiver; absent otherwise.',
+    host: 'Host name of the daemon.',
+  },
+  unitLevels: false,
+  retention: 'raw',
+  fields: {
+    uptime_s: { type: 'float', unit: 's', description: 'process: seconds since the daemon started.' },
+    rss_bytes: { type: 'integer', unit: 'bytes', description: 'process: resident set size.' },
+    heap_used_bytes: { type: 'integer', unit: 'bytes', description: 'process: V8 heap in use.' },
+    event_loop_delay_ms: { type: 'float', unit: 'ms', description: 'process: 99th percentile event-loop delay over the last interval.' },
+    points_accepted: counter('sink: points handed to the sink.'),
+    points_written: counter('sink: points InfluxDB accepted.'),
+    points_retried: counter('sink: points sent again after a failed write.'),
+    points_dropped: counter('sink: points lost (spool full, or rejected by InfluxDB).'),
+    write_errors: counter('sink: failed write requests.'),
+    spool_bytes: { type: 'integer', unit: 'bytes', description: 'sink: size of the durable spool.' },
+    spool_segments: { type: 'integer', unit: 'segments', description: 'sink: segment files in the spool.' },
+    oldest_spooled_age_ms: { type: 'integer', unit: 'ms', description: 'sink: age of the oldest point waiting in the spool (0 when empty).' },
+    sink_state: { type: 'string', unit: '', description: 'sink: writing (InfluxDB accepts), spooling (it does not) or idle.' },
+    rounds: counter('scheduler: rounds completed without error.'),
+    failures: counter('scheduler: rounds that threw.'),
+    overruns: counter('scheduler: ticks skipped because the previous round was still running.'),
+    missed_ticks: counter('scheduler: ticks skipped because the process was stalled.'),
+    aborted: counter('scheduler: rounds aborted by a stop.'),
+    last_duration_ms: { type: 'float', unit: 'ms', description: 'scheduler: duration of the last round.' },
+    max_duration_ms: { type: 'float', unit: 'ms', description: 'scheduler: longest round since start.' },
+    interval_ms: { type: 'integer', unit: 'ms', description: 'scheduler: the job\'s interval (a round longer than this overruns).' },
+    notifications_sent: counter('notify: notifications the receiver accepted.'),
+    notifications_failed: counter('notify: notifications that failed after every retry.'),
+  },
+});
+
+/**
+ * `point_info`: what the inventory says about each point (name, coordinates, the unit it serves),
+ * written at start and every few minutes so Grafana can draw the map and name the points.
+ * `label` ("<point_id> <name>") feeds template variables whose text is the name and value the id.
+ */
+export const POINT_INFO = measurement({
+  name: 'point_info',
+  description: 'The inventory\'s facts about each point (for maps and names in Grafana), written at start and every inventory-info interval.',
+  tags: { ...POINT_TAGS, label: '"<point_id> <name>": a template variable splits it into value and text.' },
+  unitLevels: true,
+  retention: 'raw',
+  fields: {
+    lat: { type: 'float', unit: '°', description: 'Latitude (WGS 84).' },
+    lon: { type: 'float', unit: '°', description: 'Longitude (WGS 84).' },
+    name: { type: 'string', unit: '', description: 'Name of the point (Vietnamese).' },
+    unit_name: { type: 'string', unit: '', description: 'Name of the administrative unit the point serves.' },
+    population: { type: 'integer', unit: 'people', description: 'Population of that unit (2019 census).' },
+    dependants: { type: 'integer', unit: 'points', description: 'Points that reach the core through this one.' },
+  },
+});
+
+/** `unit_info`: each administrative unit (any level), for chained template variables and names. */
+export const UNIT_INFO = measurement({
+  name: 'unit_info',
+  description: 'The inventory\'s administrative units (any level), written at start and every inventory-info interval.',
+  tags: {
+    level: 'Level name (province, district, commune …).',
+    code: 'Unit code (GSO).',
+    parent: 'Code of the parent unit; absent for the top.',
+    label: '"<code> <name>": a template variable splits it into value and text.',
+  },
+  unitLevels: true,
+  retention: 'raw',
+  fields: {
+    name: { type: 'string', unit: '', description: 'Official name with its type, e.g. Huyện Ea Súp.' },
+    lat: { type: 'float', unit: '°', description: 'Centroid latitude.' },
+    lon: { type: 'float', unit: '°', description: 'Centroid longitude.' },
+    population: { type: 'integer', unit: 'people', description: '2019 census population (0 when unknown).' },
+    villages: { type: 'integer', unit: 'villages', description: 'Villages (thôn, buôn) within the unit.' },
+    points: { type: 'integer', unit: 'points', description: 'Network points serving the unit or a unit below it.' },
+  },
+});
+
 /**
  * Every measurement netcov writes. Later features add theirs here (interface, snmp, events,
  * alerts, coverage, netcov self-figures) so dashboards and docs see one list.
  */
 export const MEASUREMENTS = {
   ping: PING,
+  netcov: NETCOV,
+  point_info: POINT_INFO,
+  unit_info: UNIT_INFO,
 } as const satisfies Record<string, MeasurementDef>;
 
 export type MeasurementName = keyof typeof MEASUREMENTS;
