@@ -4,10 +4,8 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_CONFIG_PATH } from './config/load.js';
 import { configCheck } from './cli/config.js';
 import { EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, languageOf, loadConfigOrReport, processIo, UsageError, type Io } from './cli/common.js';
-import { inventoryCheck, inventoryPaths, inventoryStatsCommand } from './cli/inventory.js';
-import { loadInventory, InventoryError } from './inventory/load.js';
-import { createDaemon } from './daemon.js';
-import { createLogger } from './util/log.js';
+import { inventoryCheck, inventoryStatsCommand } from './cli/inventory.js';
+import { runCommand } from './cli/run.js';
 
 interface Command {
   name: string;
@@ -30,40 +28,11 @@ const COMMANDS: Command[] = [
   {
     name: 'run',
     summary: 'Run the monitoring daemon (probes, sink, alerts, feeds, API).',
-    usage: 'netcov run [--config FILE]',
+    usage: 'netcov run [--config FILE]   (SIGHUP reloads config and inventory; SIGTERM/SIGINT stop)',
     options: { ...configOption },
-    async run(values, io) {
-      const config = loadConfigOrReport(str(values.config), io);
-      if (!config) return EXIT_PROBLEM;
-      const log = createLogger({ level: config.log.level });
-      let inventory;
-      try {
-        const { dir, siteFile } = inventoryPaths(config, {});
-        const loaded = loadInventory(dir, { ...(siteFile ? { siteFile } : {}), snmpProfiles: Object.keys(config.snmp.profiles), snmpCredentials: Object.keys(config.snmp.credentials) });
-        for (const w of loaded.warnings) log.warn({ event: 'inventory_warning' }, w);
-        inventory = loaded.inventory;
-      } catch (err) {
-        if (err instanceof InventoryError) {
-          for (const e of err.errors) log.error({ event: 'inventory_error' }, e);
-          return EXIT_PROBLEM;
-        }
-        throw err;
-      }
-      const daemon = createDaemon({ config, inventory, log });
-      await daemon.start();
-      const signal = await new Promise<string>((resolve) => {
-        process.once('SIGTERM', () => resolve('SIGTERM'));
-        process.once('SIGINT', () => resolve('SIGINT'));
-      });
-      // Stopping is capped: whatever has not flushed in time stays in the durable spool.
-      const cap = setTimeout(() => {
-        log.error({ event: 'stop_timeout' }, 'stop took longer than 10 s; exiting');
-        process.exit(EXIT_PROBLEM);
-      }, 10_000);
-      cap.unref();
-      await daemon.stop(signal);
-      clearTimeout(cap);
-      return EXIT_OK;
+    run(values, io) {
+      // Signals, SIGHUP reload and systemd notifications live in cli/run.ts.
+      return runCommand(str(values.config), io);
     },
   },
   {
