@@ -158,7 +158,9 @@ const SnmpSection = Section(
 );
 
 // ---------------------------------------------------------------------------------------------
-// Sink (InfluxDB) and spool
+// Sink (InfluxDB) and spool (docs/operations.md, docs/metrics.md)
+/** An InfluxQL duration literal: it is written into CREATE RETENTION POLICY, so nothing else gets through. */
+const INFLUX_DURATION = '^(INF|inf|([0-9]+(ns|u|µ|ms|s|m|h|d|w))+)$';
 const SinkSection = Section(
   {
     kind: Type.Union([Type.Literal('influx_v1'), Type.Literal('influx_v2'), Type.Literal('none')], {
@@ -172,8 +174,8 @@ const SinkSection = Section(
     org: Type.String({ default: '', description: 'v2: organisation.' }),
     bucket: Type.String({ default: 'netcov', description: 'v2: bucket.' }),
     ...secretProps('token', 'v2 API token'),
-    raw_retention: Type.String({ default: '30d', description: 'v1: duration of the raw retention policy (InfluxQL duration).' }),
-    rollup_retention: Type.String({ default: '400d', description: 'v1: duration of the 5-minute rollup retention policy.' }),
+    raw_retention: Type.String({ default: '30d', pattern: INFLUX_DURATION, description: 'v1: duration of the raw retention policy "raw" (InfluxQL duration such as 30d, 12w; INF keeps forever). It becomes the database\'s default policy.' }),
+    rollup_retention: Type.String({ default: '400d', pattern: INFLUX_DURATION, description: 'v1: duration of the retention policy "rollup" holding the 5-minute rollups (ping_5m).' }),
     setup: Type.Boolean({ default: true, description: 'v1: create database, retention policies and continuous queries on start.' }),
     batch_max_points: Int(5000, 'Flush a batch at this many points.', 1),
     batch_max_bytes: Int(1_000_000, 'Flush a batch at this many bytes of line protocol.', 1024),

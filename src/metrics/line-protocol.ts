@@ -66,9 +66,13 @@ export function escapeKey(key: string): string {
 
 export const escapeTagValue = escapeKey;
 
-/** A string field value: quoted, with `\` and `"` escaped; newlines are legal inside the quotes. */
+/**
+ * A string field value: quoted, `\` and `"` escaped. Line breaks are written as the two-character
+ * escapes \n and \r (as in tags): InfluxDB would accept them raw inside the quotes, but one point per
+ * physical line keeps batches splittable and the line numbers in a server's error messages true.
+ */
 export function quoteString(value: string): string {
-  return `"${nfc(value).replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+  return `"${nfc(value).replace(/[\\"\n\r]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\${c}`))}"`;
 }
 
 function fieldValue(measurement: string, key: string, def: FieldDef, value: unknown): string | undefined {

@@ -1,12 +1,28 @@
 // The sink's face to the rest of netcov: sources hand it samples and never wait on InfluxDB.
 // Implementations: the writer (batch → durable spool → InfluxDB v1/v2) and, for unit tests, a memory sink.
 import type { Sample } from '../metrics/schema.js';
+import type { WriteOutcome } from './write-result.js';
 
 export interface SinkStats {
+  /** Points stored in the spool (or memory queue): accepted, no longer at risk from a crash. */
   pointsAccepted: number;
+  /** Points InfluxDB accepted. */
   pointsWritten: number;
+  /** Points sent again after a failed attempt (each re-send counts). */
   pointsRetried: number;
+  /** Points that will never reach InfluxDB: pointsDroppedSpoolFull + pointsDroppedRejected + pointsDroppedSpoolError. */
   pointsDropped: number;
+  /** Dropped with the oldest segment because the spool reached max_bytes. */
+  pointsDroppedSpoolFull: number;
+  /** Refused by InfluxDB for good (partial writes, field type conflicts, unparsable lines). */
+  pointsDroppedRejected: number;
+  /** Lost because the spool could not be written (disk full or failing) and the memory hold overflowed. */
+  pointsDroppedSpoolError: number;
+  /** Points given to write() and not yet in the spool (the current batch; lost on SIGKILL). */
+  pointsBuffered: number;
+  /** Points and batches waiting in the spool for InfluxDB. */
+  spoolPoints: number;
+  spoolBatches: number;
   spoolBytes: number;
   spoolSegments: number;
   /** Age of the oldest point still waiting in the spool, ms (0 when empty). */
@@ -14,6 +30,8 @@ export interface SinkStats {
   writeErrors: number;
   /** Last write outcome, for /readyz: 'writing' (InfluxDB accepts), 'spooling' (it does not), 'idle'. */
   state: 'writing' | 'spooling' | 'idle';
+  /** Time of the last batch InfluxDB accepted, ms since the epoch. */
+  lastWriteMs?: number;
   lastError?: string;
 }
 
@@ -27,4 +45,23 @@ export interface MetricSink {
   /** Flush, then stop background work. What could not be written stays in the durable spool. */
   stop(): Promise<void>;
   stats(): SinkStats;
+}
+
+export interface TargetBatch {
+  /** Lines of line protocol joined by "\n". */
+  payload: string;
+  lines: number;
+  /** Oldest timestamp in the batch, ms (lets v1 roll up data that arrives late, after an outage). */
+  oldestMs: number;
+}
+
+/** One InfluxDB API (v1 or v2) as the writer sees it. Failures are SinkWriteErrors. */
+export interface WriteTarget {
+  /** For logs: kind, URL and database/bucket; never a secret. */
+  readonly description: string;
+  /** Idempotent preparation before the first write (v1: database, retention policies, continuous queries). */
+  setup(signal: AbortSignal): Promise<void>;
+  /** Write one batch of line protocol (ms precision). Resolves for full and partial writes. */
+  write(batch: TargetBatch, signal: AbortSignal): Promise<WriteOutcome>;
+  close(): Promise<void>;
 }

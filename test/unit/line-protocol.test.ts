@@ -81,9 +81,10 @@ t.test('field types', async (t) => {
   t.equal(line(all({ 'field key=x': 1 })), `test\\ all field\\ key\\=x=1 ${T}`, 'field key escaping');
 });
 
-t.test('string fields: quotes and backslashes escaped, newlines kept, Vietnamese intact', async (t) => {
+t.test('string fields: quotes and backslashes escaped, line breaks as escapes, Vietnamese intact', async (t) => {
   t.equal(quoteString('a "b" \\c'), '"a \\"b\\" \\\\c"');
-  t.equal(quoteString('dòng 1\ndòng 2'), '"dòng 1\ndòng 2"');
+  t.equal(quoteString('dòng 1\ndòng 2\r'), '"dòng 1\\ndòng 2\\r"', 'one point per physical line');
+  t.notOk(line(all({ s: 'a\nb' }))?.includes('\n'), 'no raw newline in an encoded line');
   t.equal(line(all({ s: 'Mất kết nối "UBND xã Ea Tiêu"' })), `test\\ all s="Mất kết nối \\"UBND xã Ea Tiêu\\"" ${T}`);
   t.equal(line(all({ s: '' })), `test\\ all s="" ${T}`, 'an empty string is a value');
 });

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DiskSpool, SpoolLockedError, encodeRecord, scanRecords, type SpoolOptions } from '../../src/sink/spool.js';
 import type { BatchInput } from '../../src/sink/queue.js';
-import { createLogger, silentLogger } from '../../src/util/log.js';
-import { Writable } from 'node:stream';
+import { silentLogger } from '../../src/util/log.js';
+import { captureLog } from '../helpers/log-capture.js';
 
 const T0 = 1_700_000_000_000;
 const batch = (n: number, points = 2): BatchInput => ({
@@ -40,20 +40,6 @@ async function drainNumbers(s: DiskSpool): Promise<number[]> {
 }
 
 const segments = (dir: string) => readdirSync(dir).filter((n) => n.endsWith('.seg')).sort();
-
-function captureLog(): { log: ReturnType<typeof createLogger>; lines: () => Record<string, unknown>[] } {
-  const chunks: string[] = [];
-  const dest = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      chunks.push(chunk.toString());
-      cb();
-    },
-  });
-  return {
-    log: createLogger({ level: 'debug', destination: dest }),
-    lines: () => chunks.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>),
-  };
-}
 
 t.test('framing: scanRecords reads back what encodeRecord wrote, and stops at anything less', async (t) => {
   const recs = [batch(1), batch(2, 5), { payload: 'Đắk Lắk "x"\n', points: 1, oldestMs: -5.5 }].map(encodeRecord);
