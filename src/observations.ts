@@ -48,6 +48,14 @@ export interface SnmpObservation {
   ok: boolean;
   /** Why the poll failed (timeout, authentication …), never containing a secret. */
   error?: string;
+  /**
+   * The failure's class: `timeout` (no answer: agent down, unreachable, or a wrong v1/v2c
+   * community), `auth` (v3 credentials wrong: a configuration problem, not an outage), `agent`
+   * (error status), `protocol` (invalid or malformed answer), `socket`.
+   */
+  errorKind?: 'timeout' | 'auth' | 'agent' | 'protocol' | 'socket' | 'closed';
+  /** sysName as the agent reports it. */
+  sysName?: string;
   uptimeS?: number;
   pollDurationMs: number;
   interfaces: InterfaceObservation[];

@@ -144,6 +144,111 @@ export const UNIT_INFO = measurement({
   },
 });
 
+// ---------------------------------------------------------------------------------------------
+// SNMP (src/probes/snmp). Interface names follow Telegraf's snmp `interface` table (IF-MIB names for
+// raw counters, ifName/ifAlias/ifIndex tags) so Telegraf dashboards that take derivatives of the
+// raw counters keep working; netcov adds its spike-free rates.
+
+const counterField = (what: string): FieldDef => ({
+  type: 'integer',
+  unit: 'count',
+  description: `Raw ${what} as the agent reports it (absent when the agent lacks it, or above 2^63−1, which InfluxDB integers cannot hold).`,
+});
+const rateField = (unit: string, what: string): FieldDef => ({
+  type: 'float',
+  unit,
+  description: `${what}; absent for an interval with a reboot, a counter discontinuity or a glitch (no spike ever).`,
+});
+
+export const INTERFACE = measurement({
+  name: 'interface',
+  description: 'One row per interface per SNMP poll (IF-MIB ifTable + ifXTable), after the profile\'s interface filter.',
+  tags: {
+    ...POINT_TAGS,
+    ifName: 'IF-MIB ifName (ifDescr for agents without ifXTable).',
+    ifAlias: 'IF-MIB ifAlias: the description an operator gave the port.',
+    ifIndex: 'IF-MIB ifIndex.',
+  },
+  unitLevels: true,
+  retention: 'raw',
+  fields: {
+    ifHCInOctets: counterField('ifHCInOctets (Counter64)'),
+    ifHCOutOctets: counterField('ifHCOutOctets (Counter64)'),
+    ifHCInUcastPkts: counterField('ifHCInUcastPkts (Counter64)'),
+    ifHCOutUcastPkts: counterField('ifHCOutUcastPkts (Counter64)'),
+    ifInOctets: counterField('ifInOctets (Counter32; only from agents without 64-bit counters)'),
+    ifOutOctets: counterField('ifOutOctets (Counter32; only from agents without 64-bit counters)'),
+    ifInUcastPkts: counterField('ifInUcastPkts (Counter32; only from agents without 64-bit counters)'),
+    ifOutUcastPkts: counterField('ifOutUcastPkts (Counter32; only from agents without 64-bit counters)'),
+    ifInErrors: counterField('ifInErrors (Counter32)'),
+    ifOutErrors: counterField('ifOutErrors (Counter32)'),
+    ifInDiscards: counterField('ifInDiscards (Counter32)'),
+    ifOutDiscards: counterField('ifOutDiscards (Counter32)'),
+    ifOperStatus: { type: 'integer', unit: '', description: 'IF-MIB ifOperStatus: 1 up, 2 down, 3 testing, 5 dormant, 7 lowerLayerDown …' },
+    ifAdminStatus: { type: 'integer', unit: '', description: 'IF-MIB ifAdminStatus: 1 up, 2 down, 3 testing.' },
+    ifHighSpeed: { type: 'integer', unit: 'Mbit/s', description: 'IF-MIB ifHighSpeed (ifSpeed / 10^6 for agents without ifXTable); 0 when unknown.' },
+    in_bps: rateField('bit/s', 'Received bits per second over the poll interval'),
+    out_bps: rateField('bit/s', 'Sent bits per second over the poll interval'),
+    in_utilization_pct: rateField('%', 'in_bps as a percentage of the line speed (absent when the speed is 0 or unknown)'),
+    out_utilization_pct: rateField('%', 'out_bps as a percentage of the line speed (absent when the speed is 0 or unknown)'),
+    in_ucast_pps: rateField('packets/s', 'Received unicast packets per second'),
+    out_ucast_pps: rateField('packets/s', 'Sent unicast packets per second'),
+    in_errors_per_s: rateField('errors/s', 'Received packets with errors per second'),
+    out_errors_per_s: rateField('errors/s', 'Packets not sent because of errors, per second'),
+    in_discards_per_s: rateField('packets/s', 'Received packets discarded (no error: buffers, policy) per second'),
+    out_discards_per_s: rateField('packets/s', 'Outgoing packets discarded per second'),
+  },
+});
+
+export const SNMP = measurement({
+  name: 'snmp',
+  description: 'One row per SNMP poll of a point: did it answer, how fast, since when is it up.',
+  tags: POINT_TAGS,
+  unitLevels: true,
+  retention: 'raw',
+  fields: {
+    result_code: { type: 'integer', unit: '', description: '0 ok, 1 timeout (no answer; also a wrong v1/v2c community), 2 authentication (v3), 3 agent error, 4 invalid or malformed response, 5 socket error.' },
+    result: { type: 'string', unit: '', description: 'ok, timeout, auth, agent, protocol, socket: the name of result_code.' },
+    poll_duration_ms: { type: 'float', unit: 'ms', description: 'Wall time of the whole poll (every request, retries included).' },
+    requests: { type: 'integer', unit: 'requests', description: 'SNMP requests the poll needed (retries not counted).' },
+    uptime_s: { type: 'float', unit: 's', description: 'sysUpTime in seconds (absent when the poll failed).' },
+    interfaces: { type: 'integer', unit: 'interfaces', description: 'Interfaces kept after the profile\'s filter.' },
+    discontinuities: { type: 'integer', unit: 'interfaces', description: 'Interfaces without rates this poll because of a reboot or counter discontinuity.' },
+    rate_glitches: { type: 'integer', unit: 'rates', description: 'Rates discarded this poll because they exceeded the line speed.' },
+    sys_name: { type: 'string', unit: '', description: 'sysName as the agent reports it.' },
+  },
+});
+
+export const SNMP_SCALAR = measurement({
+  name: 'snmp_scalar',
+  description: 'Extra scalar OIDs of a point\'s SNMP profile (snmp.profiles.<name>.scalars), one row per scalar per poll.',
+  tags: { ...POINT_TAGS, name: 'The scalar\'s name in the profile (e.g. cpu_load_pct).' },
+  unitLevels: true,
+  retention: 'raw',
+  fields: {
+    value: { type: 'float', unit: 'as the device reports it', description: 'Numeric value (numbers, counters, gauges and numeric strings such as "0.15").' },
+    text: { type: 'string', unit: '', description: 'The value when it is not a number.' },
+  },
+});
+
+export const EVENTS = measurement({
+  name: 'events',
+  description: 'Things that happened at a point: SNMP traps (link down/up, cold/warm start, authentication failure) and counter discontinuities found by polling.',
+  tags: {
+    ...POINT_TAGS,
+    type: 'link_down, link_up, cold_start, warm_start, authentication_failure, discontinuity, trap_other.',
+    source: 'trap or poll.',
+    ifIndex: 'Interface the event is about ("" for the whole device).',
+    ifName: 'Its ifName, when known.',
+  },
+  unitLevels: true,
+  retention: 'raw',
+  fields: {
+    count: { type: 'integer', unit: 'events', description: 'Always 1 (sum it to count events).' },
+    detail: { type: 'string', unit: '', description: 'What happened, in English (e.g. "reboot: sysUpTime went backwards").' },
+  },
+});
+
 /**
  * Every measurement netcov writes. Later features add theirs here (interface, snmp, events,
  * alerts, coverage, netcov self-figures) so dashboards and docs see one list.
@@ -153,6 +258,10 @@ export const MEASUREMENTS = {
   netcov: NETCOV,
   point_info: POINT_INFO,
   unit_info: UNIT_INFO,
+  interface: INTERFACE,
+  snmp: SNMP,
+  snmp_scalar: SNMP_SCALAR,
+  events: EVENTS,
 } as const satisfies Record<string, MeasurementDef>;
 
 export type MeasurementName = keyof typeof MEASUREMENTS;
