@@ -1,15 +1,33 @@
 // The daemon's wiring: the only module that imports across branches of the data flow.
 // Start order: sinks → alerts → feeds → probes → api; stop in reverse, then a final flush,
-// within a capped time. Signals are handled in main.ts, not here.
+// within a capped time. Signals are handled in main.ts / cli/run.ts, not here.
+//
+// How to add a part (SNMP, alerts, coverage, API): create it in createDaemon from `config`,
+// `inventory`, `log.child(...)`, the shared `bus` and `scheduler`; subscribe consumers to the bus;
+// and put one entry in `components` at its place in the start order. Sources emit observations on
+// the bus and never talk to the sink; the bus listeners below turn observations into samples.
 import type { ConfigChanges } from './config/diff.js';
 import type { Config } from './config/schema.js';
 import type { Inventory } from './inventory/model.js';
+import type { Sample } from './metrics/schema.js';
+import { ObservationBus } from './observations.js';
+import type { Pinger } from './probes/icmp/index.js';
+import { icmpSamples } from './probes/icmp/metrics.js';
+import { createIcmpSource, type IcmpSource } from './probes/icmp/source.js';
+import { Scheduler } from './scheduler/index.js';
+import { createSink } from './sink/index.js';
+import type { MetricSink } from './sink/types.js';
 import type { Logger } from './util/log.js';
 
 export interface DaemonDeps {
   config: Config;
   inventory: Inventory;
   log: Logger;
+  /** Parts a test may supply; each defaults to the real one built from `config`. */
+  bus?: ObservationBus;
+  sink?: MetricSink;
+  scheduler?: Scheduler;
+  pinger?: Pinger;
 }
 
 export interface Daemon {
@@ -32,22 +50,112 @@ export interface DaemonReload {
   changes: ConfigChanges;
 }
 
+/** A part with a lifetime. Started in list order, stopped in reverse. */
+interface Component {
+  name: string;
+  start(): Promise<void> | void;
+  stop(): Promise<unknown> | unknown;
+}
+
+/** A job whose last round started longer ago than this (× its interval, + slack) is wedged. */
+const WEDGED_INTERVALS = 3;
+const WEDGED_SLACK_MS = 30_000;
+
 export function createDaemon(deps: DaemonDeps): Daemon {
   const { log } = deps;
-  let { inventory } = deps;
+  let { config, inventory } = deps;
+  const bus = deps.bus ?? new ObservationBus();
+  const scheduler = deps.scheduler ?? new Scheduler(log.child({ component: 'scheduler' }));
+  const sink = deps.sink ?? createSink(config, log);
+  let startedAtMs = 0;
+
+  // ---- consumers: observations → samples → sink. write() never waits on InfluxDB (the spool
+  // takes the batch), so an unreachable InfluxDB never slows a probe down.
+  const writeSamples = (what: string, samples: readonly Sample[]) => {
+    try {
+      sink.write(samples);
+    } catch (err) {
+      // Only a programming error (unknown field) or a write after stop gets here; the round
+      // itself must not fail for it.
+      log.error({ event: 'sink_write_failed', what, err }, 'samples could not be handed to the sink');
+    }
+  };
+  bus.on('icmp', (observations) => writeSamples('ping', icmpSamples(inventory, observations)));
+  // Alerts (issue 5) subscribe to 'icmp', 'snmp' and 'event' here.
+
+  // ---- sources
+  const makeIcmp = (): IcmpSource | undefined =>
+    config.icmp.enabled ? createIcmpSource({ icmp: config.icmp, inventory, bus, scheduler, log, ...(deps.pinger ? { pinger: deps.pinger } : {}) }) : undefined;
+  let icmp = makeIcmp();
+  // Traps (and alerts) ask for an immediate look at some points.
+  bus.on('recheck', (pointIds) => {
+    icmp?.recheck(pointIds).catch((err: unknown) => log.warn({ event: 'recheck_failed', point_ids: pointIds, err }, 'ICMP recheck failed'));
+  });
+
+  const components: Component[] = [
+    { name: 'sink', start: () => sink.start(), stop: () => sink.stop() },
+    // alerts (issue 5), coverage feeds (issue 6): after the sink, before the sources.
+    { name: 'icmp', start: () => icmp?.start(), stop: () => icmp?.stop() },
+    // snmp poller and trap receiver (issue 4): add jobs to `scheduler`, emit on `bus`.
+    // The scheduler runs the probes' rounds: started after them, stopped before them.
+    { name: 'scheduler', start: () => scheduler.start(), stop: () => scheduler.stop() },
+    // api (issue 7) last: it serves views of everything above.
+  ];
+  const started: Component[] = [];
+
+  async function stopStarted(): Promise<void> {
+    for (const c of [...started].reverse()) {
+      const t0 = Date.now();
+      try {
+        const left = await c.stop();
+        log.info({ event: 'component_stopped', component: c.name, duration_ms: Date.now() - t0, ...(Array.isArray(left) && left.length ? { still_running: left } : {}) }, `${c.name} stopped`);
+      } catch (err) {
+        log.error({ event: 'component_stop_failed', component: c.name, err }, `${c.name} did not stop cleanly`);
+      }
+    }
+    started.length = 0;
+  }
+
   return {
     async start() {
+      startedAtMs = Date.now();
+      for (const c of components) {
+        try {
+          await c.start();
+        } catch (err) {
+          log.error({ event: 'component_start_failed', component: c.name, err }, `${c.name} could not start: ${(err as Error).message}`);
+          await stopStarted();
+          throw err;
+        }
+        started.push(c);
+      }
       log.info({ event: 'daemon_started', points: inventory.points.length, units: inventory.units.size, villages: inventory.villages.length }, 'netcov started');
     },
     async stop(reason) {
+      log.info({ event: 'daemon_stopping', reason }, 'netcov stopping');
+      await stopStarted();
       log.info({ event: 'daemon_stopped', reason }, 'netcov stopped');
     },
     async reload(next) {
+      const icmpChanged = next.changes.changed.some((k) => k.startsWith('icmp.')) || next.inventory !== inventory;
+      config = next.config;
       inventory = next.inventory;
+      if (icmpChanged && started.some((c) => c.name === 'icmp')) {
+        // New points and settings take effect from the next round: the old groups finish their
+        // running round, then the new ones start (jittered, as at start).
+        const old = icmp;
+        if (old) {
+          await Promise.all(old.jobNames.map((n) => scheduler.remove(n)));
+          await old.stop();
+        }
+        icmp = makeIcmp();
+        icmp?.start();
+      }
       log.info({ event: 'daemon_reloaded', points: inventory.points.length, changed: next.changes.changed.length }, 'netcov reloaded');
     },
     healthy() {
-      return true;
+      const now = Date.now();
+      return scheduler.stats().every((j) => now - Math.max(j.lastStartMs, startedAtMs) < WEDGED_INTERVALS * j.intervalMs + WEDGED_SLACK_MS);
     },
   };
 }

@@ -89,6 +89,7 @@ interface Job {
   firstMs: number;
   nextTick: number;
   timer: unknown;
+  removed?: boolean;
   running?: { promise: Promise<void>; controller: AbortController };
 }
 
@@ -118,6 +119,16 @@ export class Scheduler {
     };
     this.#jobs.set(def.name, job);
     if (this.#started) this.#arm(job);
+  }
+
+  /** Remove a job (a reload dropped it): no more rounds; resolves once its running round ends. */
+  async remove(name: string): Promise<void> {
+    const job = this.#jobs.get(name);
+    if (!job) return;
+    this.#jobs.delete(name);
+    this.#opts.clock.clearTimeout(job.timer);
+    job.removed = true;
+    await job.running?.promise;
   }
 
   start(): void {
@@ -170,7 +181,7 @@ export class Scheduler {
   }
 
   #tick(job: Job): void {
-    if (this.#stopping) return;
+    if (this.#stopping || job.removed) return;
     const { clock } = this.#opts;
     const now = clock.now();
     const interval = job.def.intervalMs;

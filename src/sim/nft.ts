@@ -69,8 +69,12 @@ export interface FaultTable {
   readonly name: string;
   /** Drop every ICMP echo request to an address or prefix: the point(s) look dark. */
   dropEcho(target: string): Promise<FaultRule>;
-  /** Drop `percent` % of echo requests to an address or prefix, at random per packet. */
-  dropEchoPercent(target: string, percent: number): Promise<FaultRule>;
+  /**
+   * Drop `percent` % of echo requests to an address or prefix: at random per packet (default), or
+   * with `sequence: true` exactly `percent` of every 100 consecutive matching packets (nft's
+   * `numgen inc`), for tests that need an exact figure.
+   */
+  dropEchoPercent(target: string, percent: number, options?: { sequence?: boolean }): Promise<FaultRule>;
   /** Drop UDP datagrams to an address or prefix and port (an SNMP agent that stays silent). */
   dropUdp(target: string, port: number): Promise<FaultRule>;
   /** Remove every rule, keep the table. */
@@ -138,16 +142,17 @@ export async function createFaultTable(options: Partial<FaultTableOptions> = {})
 
   return {
     name,
-    dropEcho(target) {
+    async dropEcho(target) {
       const t = loopbackTarget(target);
       return addRule(['ip', 'daddr', t, 'icmp', 'type', 'echo-request'], `drop echo requests to ${t}`);
     },
-    dropEchoPercent(target, percent) {
+    async dropEchoPercent(target, percent, options = {}) {
       const t = loopbackTarget(target);
       if (!Number.isInteger(percent) || percent < 0 || percent > 100) throw new NftError(`percent must be an integer 0–100, got ${percent}`);
-      return addRule(['ip', 'daddr', t, 'icmp', 'type', 'echo-request', 'numgen', 'random', 'mod', '100', '<', String(percent)], `drop ${percent}% of echo requests to ${t}`);
+      const generator = options.sequence ? 'inc' : 'random';
+      return addRule(['ip', 'daddr', t, 'icmp', 'type', 'echo-request', 'numgen', generator, 'mod', '100', '<', String(percent)], `drop ${percent}% of echo requests to ${t} (${generator})`);
     },
-    dropUdp(target, port) {
+    async dropUdp(target, port) {
       const t = loopbackTarget(target);
       if (!Number.isInteger(port) || port < 1 || port > 65535) throw new NftError(`port must be 1–65535, got ${port}`);
       return addRule(['ip', 'daddr', t, 'udp', 'dport', String(port)], `drop UDP to ${t}:${port}`);

@@ -272,3 +272,29 @@ t.test('stop with nothing running resolves at once', async (t) => {
   t.same(await s.stop(), []);
   t.equal(clock.pending, 0);
 });
+
+t.test('remove: no more rounds of that job, its running round is awaited, others go on', async (t) => {
+  const clock = new FakeClock();
+  const s = new Scheduler(undefined, { clock, random: () => 0 });
+  const a = timedJob(clock, () => 300);
+  const b = timedJob(clock, () => 10);
+  s.add({ name: 'a', intervalMs: 1000, run: a.run });
+  s.add({ name: 'b', intervalMs: 1000, run: b.run });
+  s.start();
+  await clock.advance(100);
+  let removed = false;
+  const removing = s.remove('a').then(() => (removed = true));
+  await clock.advance(100);
+  t.notOk(removed, 'waits for the running round');
+  await clock.advance(150);
+  await removing;
+  t.ok(removed);
+  await clock.advance(3000);
+  t.equal(a.starts.length, 1);
+  t.equal(b.starts.length, 4);
+  t.same(s.stats().map((x) => x.name), ['b']);
+  await s.remove('no-such-job');
+  s.add({ name: 'a', intervalMs: 1000, run: a.run });
+  t.same(s.stats().map((x) => x.name), ['b', 'a'], 'the name can be used again');
+  await s.stop();
+});

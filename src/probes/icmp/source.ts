@@ -26,6 +26,8 @@ export interface IcmpSource {
   start(): void;
   /** Ping these points now, outside the schedule; coalesces calls while one is running. */
   recheck(pointIds: readonly string[]): Promise<void>;
+  /** Names of the scheduler jobs this source added (one per group). */
+  readonly jobNames: readonly string[];
   /** Wait for (then abort) a running recheck; rounds belong to the scheduler. */
   stop(): Promise<void>;
 }
@@ -84,8 +86,11 @@ export function createIcmpSource(deps: IcmpSourceDeps): IcmpSource {
     }
   }
 
+  const jobName = (g: IcmpGroup) => `icmp/${g.key}`;
+
   return {
     groups,
+    jobNames: groups.map(jobName),
     start() {
       pinger ??= chooseBackend(icmp, log);
       for (const group of groups) {
@@ -93,7 +98,7 @@ export function createIcmpSource(deps: IcmpSourceDeps): IcmpSource {
         if (expectedMs > group.intervalS * 1000) {
           log.warn({ event: 'icmp_round_too_long', group: group.key, expected_ms: expectedMs, interval_ms: group.intervalS * 1000 }, 'a round of this group cannot finish within its interval: rounds will overrun (raise interval_s, or lower count, period_ms, timeout_ms or send_interval_ms)');
         }
-        scheduler.add({ name: `icmp/${group.key}`, intervalMs: group.intervalS * 1000, run: ({ signal }) => runGroup(group, group.points, signal) });
+        scheduler.add({ name: jobName(group), intervalMs: group.intervalS * 1000, run: ({ signal }) => runGroup(group, group.points, signal) });
       }
       log.info({ event: 'icmp_started', backend: pinger.backend, points: points.length, groups: groups.map((g) => ({ key: g.key, points: g.points.length })) }, 'ICMP probe started');
     },
