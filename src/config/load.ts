@@ -6,6 +6,7 @@ import { ConfigSchema, SECRET_KEYS, type Config } from './schema.js';
 import { Secret } from './secret.js';
 import { formatPath, parseYamlSource, type YamlSource } from '../util/yaml-source.js';
 import { applyDefaults, schemaProblems as describe, type Problem } from '../util/schema-errors.js';
+import { coverageConfigProblems } from '../coverage/config.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/netcov/netcov.yaml';
 
@@ -108,6 +109,7 @@ function crossChecks(config: Config): Problem[] {
   }
   if (config.sink.retry_max_ms < config.sink.retry_initial_ms)
     problems.push({ path: ['sink', 'retry_max_ms'], message: 'must be at least retry_initial_ms' });
+  problems.push(...coverageConfigProblems(config));
   return problems;
 }
 

@@ -206,8 +206,85 @@ const AlertsSection = Section({}, 'Point states and alert lifecycle.');
 const NotifySection = Section({}, 'Notification receivers and routing.');
 
 // ---------------------------------------------------------------------------------------------
-// Coverage (issue: carrier coverage feeds and dead zones). Extended by that issue.
-const CoverageSection = Section({}, 'Carrier coverage feeds and the dead-zone model.');
+// Coverage (issue: carrier coverage feeds and dead zones). The model is described in docs/coverage.md.
+const CoverageLevel = (def: string, description: string) =>
+  Type.Union([Type.Literal('none'), Type.Literal('poor'), Type.Literal('fair'), Type.Literal('good')], { default: def, description });
+
+const CoverageFeed = Closed(
+  {
+    name: Type.String({ pattern: NAME_PATTERN, description: 'Unique feed name (logs, metrics, ingestion reports).' }),
+    kind: Type.Union([Type.Literal('cells'), Type.Literal('status'), Type.Literal('measurements'), Type.Literal('reports')], {
+      description: 'cells: OpenCelliD/MLS cell sites; status: cell up/down per carrier; measurements: drive tests, crowdsourced; reports: carrier village reports.',
+    }),
+    url: Type.String({ default: '', pattern: '^(https?://.+)?$', description: 'HTTP(S) URL to fetch (give url or path, not both).' }),
+    path: Type.String({ default: '', description: 'Local file to read (give url or path, not both).' }),
+    format: Type.Union([Type.Literal('auto'), Type.Literal('csv'), Type.Literal('jsonl'), Type.Literal('json')], {
+      default: 'auto',
+      description: 'auto: by extension (.jsonl/.ndjson, .json, else CSV). json is a whole array document (status, small files).',
+    }),
+    compression: Type.Union([Type.Literal('auto'), Type.Literal('gzip'), Type.Literal('none')], { default: 'auto', description: 'auto: gzip when the name ends in .gz.' }),
+    schedule: Type.String({ default: '', description: 'node-cron expression (6 fields with seconds) in `timezone`; empty: read once at start only.' }),
+    timeout_ms: Int(300_000, 'Whole download and parse must finish within this time.', 100),
+    max_bytes: Int(2 * 1024 ** 3, 'Refuse a download larger than this.', 1024),
+    ...secretProps('token', 'Bearer token sent as the Authorization header to a URL feed'),
+  },
+  'One coverage feed: where it comes from and when it is read. Each read replaces that feed\'s previous data, atomically.',
+);
+
+const CoverageSection = Section(
+  {
+    enabled: Type.Boolean({ default: true, description: 'Run the coverage model (idle until a cells feed has loaded).' }),
+    mcc: Type.String({ default: '452', pattern: '^\\d{3}$', description: 'Mobile country code of the feeds (452: Viet Nam); other rows are rejected.' }),
+    carriers: Type.Record(Type.String(), Type.String({ minLength: 1 }), {
+      default: { '01': 'MobiFone', '02': 'VinaPhone', '04': 'Viettel', '05': 'Vietnamobile' },
+      propertyNames: { pattern: '^\\d{2,3}$' },
+      description: 'Carriers by MNC (two digits). Rows of other MNCs are rejected. Metric tags use the lower-case name without spaces.',
+    }),
+    feeds: Type.Array(CoverageFeed, { default: [], description: 'Coverage feeds. None by default: see docs/coverage.md for the sample feeds.' }),
+    thresholds: Section(
+      {
+        good_dbm: Type.Number({ default: -100, description: 'Median RSRP at or above this is good.' }),
+        fair_dbm: Type.Number({ default: -110, description: 'Median RSRP at or above this is fair.' }),
+        poor_dbm: Type.Number({ default: -120, description: 'Median RSRP at or above this is poor; below it, none.' }),
+      },
+      'Measured level from the median RSRP of fresh measurements near a village, dBm.',
+    ),
+    dead_zone: Section(
+      {
+        radios: Type.Array(Type.Union([Type.Literal('GSM'), Type.Literal('UMTS'), Type.Literal('LTE'), Type.Literal('NR')]), {
+          default: ['LTE'],
+          minItems: 1,
+          uniqueItems: true,
+          description: 'Radios that count (LTE: 4G; add NR to count 5G).',
+        }),
+        min_level: CoverageLevel('poor', 'Least level a carrier must give on one of the radios for the village not to be a dead zone.'),
+      },
+      'A village is a dead zone when no carrier gives it at least min_level on one of radios.',
+    ),
+    stale_after_days: Duration(180, 'Measurements and carrier reports older than this are stale: shown, but not counted as coverage.', 0.001),
+    measurement_radius_m: Int(1500, 'Measurements within this distance of a village point count for the village.', 1),
+    min_measurements: Int(3, 'Fewer fresh measurements than this (per carrier and radio) are not evidence.', 1),
+    reported_covered_level: CoverageLevel('fair', 'Level of a village a carrier reports as covered (reports say yes or no, not how well).'),
+    prediction: Section(
+      {
+        good_range_fraction: Type.Number({ default: 0.5, minimum: 0, maximum: 1, description: 'Predicted good within this fraction of an up cell\'s range.' }),
+        fair_range_fraction: Type.Number({ default: 0.8, minimum: 0, maximum: 1, description: 'Predicted fair within this fraction; poor up to the full range.' }),
+        default_range_m: Int(2000, 'Range of a cell whose feed row gives none (0 or empty).', 1),
+        max_range_m: Int(35_000, 'Larger ranges are capped to this (GSM timing-advance limit).', 1),
+      },
+      'Predicted coverage from the cell sites: haversine distance to up cells of each carrier and radio.',
+    ),
+    bounds_margin_km: Duration(10, 'Rows farther than this outside the inventory bounds are rejected as outside the province (cells across the border still cover it).'),
+    max_rejected_pct: Type.Number({ default: 50, minimum: 0, maximum: 100, description: 'A file with more rejected rows than this percentage is refused whole.' }),
+    max_listed_rejections: Int(100_000, 'Ingestion reports list at most this many rejected rows (all are counted).', 0),
+    push_max_measurements: Int(2_000_000, 'Measurements pushed through the API are kept up to this many (the oldest dropped first).', 1),
+    push_retention_days: Duration(365, 'Pushed measurements older than this are dropped.', 1),
+    recompute_interval_s: Duration(900, 'Recompute (and write coverage metrics) at least this often, so staleness advances.', 10),
+    recompute_delay_ms: Int(2000, 'After an ingestion, wait this long for others before recomputing (bursts are coalesced).', 0),
+    village_metrics: Type.Boolean({ default: true, description: 'Write coverage_village (one point per village and carrier per recompute).' }),
+  },
+  'Carrier coverage feeds and the dead-zone model.',
+);
 
 // ---------------------------------------------------------------------------------------------
 // HTTP API (issue: HTTP API)

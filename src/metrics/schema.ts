@@ -249,6 +249,85 @@ export const EVENTS = measurement({
   },
 });
 
+// ---------------------------------------------------------------------------------------------
+// Coverage (src/coverage; the model in docs/coverage.md). Written after each recompute.
+
+const CARRIER_TAG = 'Carrier id (viettel, vinaphone, mobifone, vietnamobile: coverage.carriers, lower case), or "all" for every carrier together.';
+
+export const COVERAGE_VILLAGE = measurement({
+  name: 'coverage_village',
+  description: '4G coverage of one village by one carrier (or all), on the dead-zone radios (coverage.dead_zone), per recompute.',
+  tags: { village: 'Village code (thôn, buôn, tổ dân phố).', carrier: CARRIER_TAG },
+  unitLevels: true,
+  retention: 'raw',
+  fields: {
+    status: { type: 'string', unit: '', description: 'covered or not_covered (a carrier); covered or dead_zone (all).' },
+    covered: { type: 'boolean', unit: '', description: 'At least coverage.dead_zone.min_level on a dead-zone radio, from current (not stale) evidence.' },
+    level: { type: 'string', unit: '', description: 'Best level: none, poor, fair, good.' },
+    level_code: { type: 'integer', unit: '', description: 'The level as a number: 0 none, 1 poor, 2 fair, 3 good.' },
+    evidence: { type: 'string', unit: '', description: 'Where the level comes from: measured, reported, predicted or stale.' },
+    radio: { type: 'string', unit: '', description: 'Radio of the best level (LTE …).' },
+    rsrp_median_dbm: { type: 'float', unit: 'dBm', description: 'Median RSRP of the measurements behind a measured (or stale measured) level; absent otherwise.' },
+    measurements: { type: 'integer', unit: 'measurements', description: 'Measurements behind the median (0 when not measured).' },
+    conflict: { type: 'boolean', unit: '', description: 'A fresh carrier report says covered while fresh measurements say none.' },
+    population: { type: 'integer', unit: 'people', description: 'Population of the village.' },
+    lat: { type: 'float', unit: '°', description: 'Village latitude (WGS84), for map panels.' },
+    lon: { type: 'float', unit: '°', description: 'Village longitude (WGS84).' },
+    uncovered_since_s: { type: 'integer', unit: 's', description: 'Unix time since when it is not covered (a dead zone, for "all"); absent when covered.' },
+  },
+});
+
+export const COVERAGE_UNIT = measurement({
+  name: 'coverage_unit',
+  description: 'Population-weighted 4G coverage of one administrative unit (any level) by one carrier (or all), per recompute.',
+  tags: { unit: 'Unit code (66, 646, 24214 …).', unit_level: 'Level of the unit: province, district, commune (levels are data).', carrier: CARRIER_TAG },
+  unitLevels: true,
+  retention: 'raw',
+  fields: {
+    population: { type: 'integer', unit: 'people', description: 'Population of the unit\'s villages.' },
+    population_covered: { type: 'integer', unit: 'people', description: 'Population of its covered villages.' },
+    population_covered_pct: { type: 'float', unit: '%', description: 'population_covered / population × 100 (absent without village population).' },
+    villages: { type: 'integer', unit: 'villages', description: 'Villages within the unit.' },
+    villages_covered: { type: 'integer', unit: 'villages', description: 'Covered villages.' },
+    dead_zone_villages: { type: 'integer', unit: 'villages', description: 'Dead-zone villages (carrier "all" only).' },
+    dead_zone_population: { type: 'integer', unit: 'people', description: 'Population in dead-zone villages (carrier "all" only).' },
+    conflict_villages: { type: 'integer', unit: 'villages', description: 'Villages with a report/measurement conflict (carrier "all" only).' },
+  },
+});
+
+export const COVERAGE_FEED = measurement({
+  name: 'coverage_feed',
+  description: 'One ingestion of a coverage feed (file, URL or API push) and its row counts.',
+  tags: { feed: 'Feed name (coverage.feeds[].name, or "api" for pushes).', kind: 'cells, status, measurements or reports.' },
+  unitLevels: false,
+  retention: 'raw',
+  fields: {
+    applied: { type: 'boolean', unit: '', description: 'False when the whole file was refused (wrong header, unreadable, too many bad rows): the previous data stays.' },
+    rows_read: { type: 'integer', unit: 'rows', description: 'Data rows read.' },
+    rows_accepted: { type: 'integer', unit: 'rows', description: 'Rows accepted.' },
+    rows_rejected: { type: 'integer', unit: 'rows', description: 'Rows rejected (each listed in the ingestion report with its row number and reason).' },
+    duration_ms: { type: 'float', unit: 'ms', description: 'Time to fetch and parse.' },
+    error: { type: 'string', unit: '', description: 'Why the file was refused (absent when applied).' },
+  },
+});
+
+export const COVERAGE_MODEL = measurement({
+  name: 'coverage_model',
+  description: 'One recompute of the coverage model: its inputs and cost.',
+  tags: {},
+  unitLevels: false,
+  retention: 'raw',
+  fields: {
+    duration_ms: { type: 'float', unit: 'ms', description: 'Wall time of the recompute (model, unit figures, dead-zone step).' },
+    villages: { type: 'integer', unit: 'villages', description: 'Villages modelled.' },
+    cells: { type: 'integer', unit: 'cells', description: 'Cells in the cell feeds.' },
+    cells_down: { type: 'integer', unit: 'cells', description: 'Cells down in the status feeds.' },
+    measurements: { type: 'integer', unit: 'measurements', description: 'Measurements held.' },
+    reports: { type: 'integer', unit: 'reports', description: 'Carrier village reports held (newest per village, carrier and radio).' },
+    dead_zone_villages: { type: 'integer', unit: 'villages', description: 'Dead-zone villages in the whole inventory.' },
+  },
+});
+
 /**
  * Every measurement netcov writes. Later features add theirs here (interface, snmp, events,
  * alerts, coverage, netcov self-figures) so dashboards and docs see one list.
@@ -262,6 +341,10 @@ export const MEASUREMENTS = {
   snmp: SNMP,
   snmp_scalar: SNMP_SCALAR,
   events: EVENTS,
+  coverage_village: COVERAGE_VILLAGE,
+  coverage_unit: COVERAGE_UNIT,
+  coverage_feed: COVERAGE_FEED,
+  coverage_model: COVERAGE_MODEL,
 } as const satisfies Record<string, MeasurementDef>;
 
 export type MeasurementName = keyof typeof MEASUREMENTS;
