@@ -5,6 +5,7 @@
 import type { Config } from '../config/schema.js';
 import type { Inventory } from '../inventory/model.js';
 import type { IcmpObservation, SnmpObservation } from '../observations.js';
+import type { AlertRecord, AlertState, MaintenanceWindow, Silence } from '../alerts/types.js';
 import type { Logger } from '../util/log.js';
 import type { MetricSources } from './prom.js';
 
@@ -38,77 +39,22 @@ export interface PointsView {
 export const UNKNOWN_STATE = 'UNKNOWN';
 
 // ---------------------------------------------------------------------------------------------
-// Alerts, acknowledgements, silences, maintenance
+// Alerts, acknowledgements, silences, maintenance: the alerting module's own records, rendered by
+// its view functions (src/alerts/view.ts), so the API and the webhooks show the same JSON.
 
-export type AlertStatus = 'firing' | 'acknowledged' | 'resolved';
-
-export interface AlertView {
-  id: string;
-  /** What kind of condition: point_down, point_degraded, flapping, interface_down, dead_zone … */
-  rule: string;
-  severity: string;
-  status: AlertStatus;
-  /** Root point of the alert, when it concerns one. */
-  pointId?: string;
-  /** Administrative unit the alert concerns (the point's unit or a dead zone's commune). */
-  unit?: string;
-  /** One line for people, in config.language. */
-  summary: string;
-  labels: Record<string, string>;
-  startsAtMs: number;
-  endsAtMs?: number;
-  ack?: { by: string; comment: string; atMs: number };
-  /** Points cut off behind the root point (root cause), not paged on their own. */
-  affectedPoints?: string[];
-  affectedPopulation?: number;
-}
-
-export interface AlertFilter {
-  status?: AlertStatus[];
-  severity?: string;
-  rule?: string;
-  pointId?: string;
-  /** Any administrative unit code: alerts of that unit or any unit below it. */
+export interface AlertQuery {
+  states?: AlertState[];
+  severities?: string[];
+  conditions?: string[];
+  pointIds?: string[];
+  /** Any administrative unit code: alerts of points serving it or a unit below it. */
   unit?: string;
 }
 
-export type AckOutcome = { ok: true; alert: AlertView } | { ok: false; reason: 'not_found' | 'resolved' };
+export type AckOutcome = { ok: true; alert: AlertRecord } | { ok: false; reason: 'not_found' | 'resolved' };
 
-export interface Matcher {
-  name: string;
-  value: string;
-  /** Alertmanager semantics: a regular expression anchored at both ends. */
-  isRegex: boolean;
-  /** False: the matcher selects what does NOT match. */
-  isEqual: boolean;
-}
-
-export interface SilenceView {
-  id: string;
-  matchers: Matcher[];
-  startsAtMs: number;
-  endsAtMs: number;
-  createdBy: string;
-  comment: string;
-}
-
-export type SilenceInput = Omit<SilenceView, 'id'>;
-
-export interface MaintenanceView {
-  id: string;
-  /** Points under maintenance, by id. */
-  points: string[];
-  /** Administrative units under maintenance (every point serving them or a unit below). */
-  units: string[];
-  startsAtMs: number;
-  endsAtMs: number;
-  /** Recurring windows: a 5-field cron expression in config.timezone and the length of each window. */
-  recurrence?: { cron: string; durationS: number };
-  createdBy: string;
-  comment: string;
-}
-
-export type MaintenanceInput = Omit<MaintenanceView, 'id'>;
+export type SilenceInput = Pick<Silence, 'matchers' | 'startsAtMs' | 'endsAtMs' | 'createdBy' | 'comment'>;
+export type MaintenanceInput = Pick<MaintenanceWindow, 'pointIds' | 'unitCodes' | 'startsAtMs' | 'endsAtMs' | 'cron' | 'durationMin' | 'createdBy' | 'comment'>;
 
 /** Thrown by a write service when the input is well-formed but not acceptable (→ 400 with the message). */
 export class InputError extends Error {
@@ -122,15 +68,19 @@ export class InputError extends Error {
 }
 
 export interface AlertsApi {
-  alerts(filter: AlertFilter): MaybePromise<AlertView[]>;
-  ack(id: string, by: string, comment: string, nowMs: number): MaybePromise<AckOutcome>;
-  silences(): MaybePromise<SilenceView[]>;
-  addSilence(input: SilenceInput): MaybePromise<SilenceView>;
+  /** Alerts matching the query, newest first. */
+  alerts(q: AlertQuery): MaybePromise<AlertRecord[]>;
+  ack(id: number, by: string, comment: string): MaybePromise<AckOutcome>;
+  silences(): MaybePromise<Silence[]>;
+  addSilence(input: SilenceInput): MaybePromise<Silence>;
   /** False when no such silence exists. */
   removeSilence(id: string): MaybePromise<boolean>;
-  maintenance(): MaybePromise<MaintenanceView[]>;
-  addMaintenance(input: MaintenanceInput): MaybePromise<MaintenanceView>;
-  removeMaintenance(id: string): MaybePromise<boolean>;
+  maintenance(): MaybePromise<MaintenanceWindow[]>;
+  addMaintenance(input: MaintenanceInput): MaybePromise<MaintenanceWindow>;
+  /** 'read_only' for a window written in the configuration file. */
+  removeMaintenance(id: string): MaybePromise<boolean | 'read_only'>;
+  /** End of the window's current occurrence when it is active now, else undefined. */
+  activeUntil(w: MaintenanceWindow, nowMs: number): number | undefined;
 }
 
 // ---------------------------------------------------------------------------------------------

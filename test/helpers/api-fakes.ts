@@ -6,19 +6,20 @@ import type { Inventory } from '../../src/inventory/model.js';
 import { loadInventory } from '../../src/inventory/load.js';
 import type { IcmpObservation, SnmpObservation } from '../../src/observations.js';
 import { silentLogger } from '../../src/util/log.js';
+import type { AlertRecord, MaintenanceWindow, Silence } from '../../src/alerts/types.js';
 import type {
-  AlertFilter,
-  AlertView,
+  AckOutcome,
+  AlertQuery,
   AlertsApi,
+  MaintenanceInput,
+  SilenceInput,
   ApiDeps,
   AvailabilityApi,
   CoverageApi,
   GapView,
   IngestReport,
-  MaintenanceView,
   PointStateView,
   PointsView,
-  SilenceView,
   UnitCoverageReport,
 } from '../../src/api/deps.js';
 import { InputError } from '../../src/api/deps.js';
@@ -73,35 +74,37 @@ export class FakePoints implements PointsView {
 }
 
 export class FakeAlerts implements AlertsApi {
-  list: AlertView[] = [];
-  silenceList: SilenceView[] = [];
-  windows: MaintenanceView[] = [];
+  list: AlertRecord[] = [];
+  silenceList: Silence[] = [];
+  windows: MaintenanceWindow[] = [];
   #seq = 0;
-  constructor(private readonly inv: Inventory) {}
-  alerts(f: AlertFilter) {
+  constructor(
+    private readonly inv: Inventory,
+    private readonly now: () => number,
+  ) {}
+  alerts(q: AlertQuery) {
     return this.list.filter(
       (a) =>
-        (!f.status || f.status.includes(a.status)) &&
-        (!f.pointId || a.pointId === f.pointId) &&
-        (!f.severity || a.severity === f.severity) &&
-        (!f.rule || a.rule === f.rule) &&
-        (!f.unit || (a.unit !== undefined && this.inv.isWithin(a.unit, f.unit))),
+        (!q.states || q.states.includes(a.state)) &&
+        (!q.pointIds || q.pointIds.includes(a.pointId)) &&
+        (!q.severities || q.severities.includes(a.severity)) &&
+        (!q.conditions || q.conditions.includes(a.condition)) &&
+        (!q.unit || this.inv.isWithin(this.inv.point(a.pointId)?.unit ?? '', q.unit)),
     );
   }
-  ack(id: string, by: string, comment: string, nowMs: number) {
+  ack(id: number, by: string, comment: string): AckOutcome {
     const a = this.list.find((x) => x.id === id);
-    if (!a) return { ok: false as const, reason: 'not_found' as const };
-    if (a.status === 'resolved') return { ok: false as const, reason: 'resolved' as const };
-    a.status = 'acknowledged';
-    a.ack = { by, comment, atMs: nowMs };
-    return { ok: true as const, alert: a };
+    if (!a) return { ok: false, reason: 'not_found' };
+    if (a.state === 'resolved') return { ok: false, reason: 'resolved' };
+    Object.assign(a, { state: 'acknowledged', ackedBy: by, ackComment: comment, ackedAtMs: this.now() });
+    return { ok: true, alert: a };
   }
   silences() {
     return this.silenceList;
   }
-  addSilence(input: Omit<SilenceView, 'id'>) {
+  addSilence(input: SilenceInput): Silence {
     if (input.matchers.some((m) => m.name === 'forbidden')) throw new InputError('body.matchers[0].name: refused by the service', 'body.matchers[0].name');
-    const s = { id: `s${++this.#seq}`, ...input };
+    const s = { id: `s${++this.#seq}`, ...input, createdAtMs: this.now(), updatedAtMs: this.now() };
     this.silenceList.push(s);
     return s;
   }
@@ -113,16 +116,41 @@ export class FakeAlerts implements AlertsApi {
   maintenance() {
     return this.windows;
   }
-  addMaintenance(input: Omit<MaintenanceView, 'id'>) {
-    const m = { id: `m${++this.#seq}`, ...input };
+  addMaintenance(input: MaintenanceInput): MaintenanceWindow {
+    const m = { id: `m${++this.#seq}`, ...input, createdAtMs: this.now(), updatedAtMs: this.now(), source: 'store' as const };
     this.windows.push(m);
     return m;
   }
   removeMaintenance(id: string) {
-    const before = this.windows.length;
+    const w = this.windows.find((x) => x.id === id);
+    if (w?.source === 'config') return 'read_only' as const;
     this.windows = this.windows.filter((s) => s.id !== id);
-    return this.windows.length < before;
+    return w !== undefined;
   }
+  activeUntil(w: MaintenanceWindow, nowMs: number) {
+    return w.startsAtMs !== undefined && w.endsAtMs !== undefined && nowMs >= w.startsAtMs && nowMs < w.endsAtMs ? w.endsAtMs : undefined;
+  }
+}
+
+/** An alert record as the alerting module stores it. */
+export function alertRecord(id: number, pointId: string, over: Partial<AlertRecord> = {}): AlertRecord {
+  return {
+    id,
+    fingerprint: `${pointId}/down`,
+    pointId,
+    condition: 'down',
+    severity: 'critical',
+    state: 'firing',
+    labels: { alertname: 'down', point_id: pointId },
+    details: { figures: { loss_pct: 100 }, affected: [], affectedUnits: [], affectedPopulation: 0 },
+    startedAtMs: Date.UTC(2025, 0, 15, 2, 0, 0) + id * 1000,
+    updatedAtMs: Date.UTC(2025, 0, 15, 2, 0, 0) + id * 1000,
+    receivers: ['oncall'],
+    escalation: [],
+    repeatCount: 0,
+    escalationsSent: 0,
+    ...over,
+  };
 }
 
 export class FakeCoverage implements CoverageApi {
@@ -188,7 +216,8 @@ export interface FakeSet {
 export function fakeDeps(overrides: Partial<ApiDeps> = {}, gaps: GapView[] = []): FakeSet {
   const inventory = overrides.inventory ?? shippedInventory();
   const points = new FakePoints();
-  const alerts = new FakeAlerts(inventory);
+  const now = overrides.now ?? (() => Date.UTC(2025, 0, 15, 3, 0, 0));
+  const alerts = new FakeAlerts(inventory, now);
   const coverage = new FakeCoverage(inventory, gaps);
   const availability = new FakeAvailability();
   const deps: ApiDeps = {
@@ -201,8 +230,8 @@ export function fakeDeps(overrides: Partial<ApiDeps> = {}, gaps: GapView[] = [])
     alerts,
     coverage,
     availability,
-    now: () => Date.UTC(2025, 0, 15, 3, 0, 0),
     ...overrides,
+    now,
   };
   return { deps, points, alerts, coverage, availability };
 }

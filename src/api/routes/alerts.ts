@@ -1,49 +1,48 @@
 // GET /api/v1/alerts, POST /api/v1/alerts/:id/ack, GET/POST/DELETE /api/v1/silences and
 // /api/v1/maintenance: the alert lifecycle for on-call staff. Reads need `read`, writes `operator`;
 // writes are rate limited. Without the alerting service wired, these answer 503.
-import Type from 'typebox';
+import Type, { type TSchema } from 'typebox';
 import type { FastifyReply } from 'fastify';
 import type { App, RouteContext } from '../app.js';
-import type { AlertStatus, AlertView, AlertsApi, MaintenanceView, SilenceView } from '../deps.js';
+import { alertView, maintenanceView, silenceView } from '../../alerts/view.js';
+import type { AlertState } from '../../alerts/types.js';
+import { matcherProblem } from '../../alerts/mute.js';
+import { cronProblem } from '../../alerts/cron.js';
+import type { AlertsApi, MaintenanceInput } from '../deps.js';
 import { InputError } from '../deps.js';
 import { sendError } from '../errors.js';
 import { listParam } from '../point-list.js';
 import { BEARER, Closed, ERROR_RESPONSES, FreeText, Id, IsoTime, Page, PagingQuery, PointId, UnitCode, page } from '../schemas.js';
-import { isoTime } from '../time.js';
 
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+const NullableTime = Nullable(Type.String());
+
+/** The alerting module's alert JSON (src/alerts/view.ts), as the OpenAPI document shows it. */
 export const AlertItem = Closed({
-  id: Type.String(),
-  rule: Type.String(),
+  id: Type.Integer(),
+  fingerprint: Type.String(),
+  point_id: Type.String(),
+  condition: Type.String({ description: 'down, degraded, flapping, if_down, if_errors, if_utilization, if_flapping, dead_zone.' }),
   severity: Type.String(),
-  status: Type.String({ description: 'firing, acknowledged or resolved.' }),
-  point_id: Type.Optional(Type.String()),
-  unit: Type.Optional(Type.String()),
-  summary: Type.String(),
+  state: Type.String({ description: 'firing, acknowledged or resolved.' }),
   labels: Type.Record(Type.String(), Type.String()),
-  starts_at: Type.String(),
-  ends_at: Type.Optional(Type.String()),
-  ack: Type.Optional(Closed({ by: Type.String(), comment: Type.String(), at: Type.String() })),
-  affected_points: Type.Optional(Type.Array(Type.String())),
-  affected_population: Type.Optional(Type.Integer()),
+  figures: Type.Record(Type.String(), Type.Number()),
+  interface: Nullable(Closed({ if_index: Type.Integer(), if_name: Type.String(), if_alias: Type.String() })),
+  affected: Type.Array(Closed({ point_id: Type.String(), name: Type.String(), kind: Type.String(), unit: Type.String(), unit_name: Type.String() }), {
+    description: 'Points cut off behind the root point (not paged on their own).',
+  }),
+  affected_units: Type.Array(Closed({ code: Type.String(), name: Type.String(), population: Type.Number() })),
+  affected_population: Type.Number(),
+  still_down: Type.Array(Closed({ point_id: Type.String(), name: Type.String() })),
+  note: Nullable(Type.String()),
+  started_at: Type.String(),
+  updated_at: Type.String(),
+  resolved_at: NullableTime,
+  acknowledged: Nullable(Closed({ by: Type.String(), at: NullableTime, comment: Type.String() })),
+  receivers: Type.Array(Type.String()),
+  repeat_count: Type.Integer(),
+  escalations_sent: Type.Integer(),
 });
-
-export function alertJson(a: AlertView) {
-  return {
-    id: a.id,
-    rule: a.rule,
-    severity: a.severity,
-    status: a.status,
-    point_id: a.pointId,
-    unit: a.unit,
-    summary: a.summary,
-    labels: a.labels,
-    starts_at: new Date(a.startsAtMs).toISOString(),
-    ends_at: isoTime(a.endsAtMs),
-    ack: a.ack && { by: a.ack.by, comment: a.ack.comment, at: new Date(a.ack.atMs).toISOString() },
-    affected_points: a.affectedPoints,
-    affected_population: a.affectedPopulation === undefined ? undefined : Math.round(a.affectedPopulation),
-  };
-}
 
 const MatcherBody = Closed({
   name: Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'Label name (alertname, point_id, severity, district, commune …).' }),
@@ -55,10 +54,13 @@ const MatcherBody = Closed({
 const SilenceItem = Closed({
   id: Type.String(),
   matchers: Type.Array(MatcherBody),
-  starts_at: Type.String(),
-  ends_at: Type.String(),
+  starts_at: NullableTime,
+  ends_at: NullableTime,
+  status: Type.String({ description: 'pending, active or expired.' }),
   created_by: Type.String(),
   comment: Type.String(),
+  created_at: NullableTime,
+  updated_at: NullableTime,
 });
 
 const SilenceBody = Closed({
@@ -69,61 +71,33 @@ const SilenceBody = Closed({
   comment: Type.String({ minLength: 1, maxLength: 1000, description: 'Why (required, as in Alertmanager).' }),
 });
 
-const Recurrence = Closed({
-  cron: Type.String({ minLength: 9, maxLength: 100, pattern: '^[0-9*/,\\- A-Za-z]+$', description: '5-field cron expression in config.timezone, e.g. "0 22 * * 6" (Saturdays 22:00).' }),
-  duration_s: Type.Integer({ minimum: 60, maximum: 7 * 86400, description: 'Length of each window.' }),
-});
-
 const MaintenanceItem = Closed({
   id: Type.String(),
-  points: Type.Array(Type.String()),
-  units: Type.Array(Type.String()),
-  starts_at: Type.String(),
-  ends_at: Type.String(),
-  recurrence: Type.Optional(Recurrence),
-  created_by: Type.String(),
+  source: Type.String({ description: 'config (read-only, from the configuration file) or store (made through the API).' }),
+  point_ids: Type.Array(Type.String()),
+  unit_codes: Type.Array(Type.String()),
+  starts_at: NullableTime,
+  ends_at: NullableTime,
+  cron: Nullable(Type.String()),
+  duration_min: Nullable(Type.Number()),
   comment: Type.String(),
+  created_by: Type.String(),
+  active: Type.Boolean(),
+  active_until: NullableTime,
 });
 
 const MaintenanceBody = Closed({
-  points: Type.Array(PointId, { maxItems: 1000, default: [] }),
-  units: Type.Array(UnitCode, { maxItems: 1000, default: [] }),
-  starts_at: IsoTime,
-  ends_at: IsoTime,
-  recurrence: Type.Optional(Recurrence),
+  point_ids: Type.Array(PointId, { maxItems: 1000, default: [] }),
+  unit_codes: Type.Array(UnitCode, { maxItems: 1000, default: [] }),
+  starts_at: Type.Optional(IsoTime),
+  ends_at: Type.Optional(IsoTime),
+  cron: Type.Optional(Type.String({ minLength: 9, maxLength: 100, pattern: '^[0-9*/,\\- A-Za-z]+$', description: 'Recurring: 5-field cron in config.timezone marking each start, e.g. "0 22 * * 6".' })),
+  duration_min: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 1440, description: 'Recurring: length of each window, minutes.' })),
   created_by: Type.Optional(FreeText(100, 'Who plans the work (default: the token\'s name).')),
   comment: Type.String({ minLength: 1, maxLength: 1000, description: 'What work, and who to call.' }),
 });
 
-const silenceJson = (s: SilenceView) => ({
-  id: s.id,
-  matchers: s.matchers.map((m) => ({ name: m.name, value: m.value, is_regex: m.isRegex, is_equal: m.isEqual })),
-  starts_at: new Date(s.startsAtMs).toISOString(),
-  ends_at: new Date(s.endsAtMs).toISOString(),
-  created_by: s.createdBy,
-  comment: s.comment,
-});
-
-const maintenanceJson = (m: MaintenanceView) => ({
-  id: m.id,
-  points: m.points,
-  units: m.units,
-  starts_at: new Date(m.startsAtMs).toISOString(),
-  ends_at: new Date(m.endsAtMs).toISOString(),
-  recurrence: m.recurrence && { cron: m.recurrence.cron, duration_s: m.recurrence.durationS },
-  created_by: m.createdBy,
-  comment: m.comment,
-});
-
-const STATUSES: readonly AlertStatus[] = ['firing', 'acknowledged', 'resolved'];
-
-function timeRange(startsAt: string | undefined, endsAt: string, nowMs: number): { startsAtMs: number; endsAtMs: number } {
-  const startsAtMs = startsAt === undefined ? nowMs : Date.parse(startsAt);
-  const endsAtMs = Date.parse(endsAt);
-  if (!(endsAtMs > startsAtMs)) throw new InputError('body.ends_at: must be after starts_at', 'body.ends_at');
-  if (!(endsAtMs > nowMs)) throw new InputError('body.ends_at: must be in the future', 'body.ends_at');
-  return { startsAtMs, endsAtMs };
-}
+const STATES: readonly AlertState[] = ['firing', 'acknowledged', 'resolved'];
 
 export function alertRoutes(app: App, ctx: RouteContext): void {
   const inv = ctx.deps.inventory;
@@ -148,9 +122,9 @@ export function alertRoutes(app: App, ctx: RouteContext): void {
         summary: 'Alerts, newest first; by default the open ones (firing and acknowledged).',
         security: BEARER,
         querystring: Closed({
-          status: Type.Optional(Type.Array(Type.String({ maxLength: 100, pattern: '^[a-z,]*$' }), { maxItems: 10, description: 'firing, acknowledged, resolved (repeated or comma-separated).' })),
-          severity: Type.Optional(Type.String({ maxLength: 32, pattern: '^[A-Za-z_]+$' })),
-          rule: Type.Optional(Type.String({ maxLength: 64, pattern: '^[A-Za-z0-9_]+$' })),
+          state: Type.Optional(Type.Array(Type.String({ maxLength: 100, pattern: '^[a-z,]*$' }), { maxItems: 10, description: 'firing, acknowledged, resolved (repeated or comma-separated).' })),
+          severity: Type.Optional(Type.Array(Type.String({ maxLength: 100, pattern: '^[a-z,]*$' }), { maxItems: 10, description: 'critical, warning, info.' })),
+          condition: Type.Optional(Type.Array(Type.String({ maxLength: 200, pattern: '^[a-z_,]*$' }), { maxItems: 10, description: 'down, degraded, flapping, if_down … (repeated or comma-separated).' })),
           point: Type.Optional(PointId),
           unit: Type.Optional(UnitCode),
           ...PagingQuery,
@@ -162,14 +136,19 @@ export function alertRoutes(app: App, ctx: RouteContext): void {
       const svc = service(reply);
       if (!svc) return reply;
       const q = req.query;
-      const status = listParam(q.status, (s) => s.toLowerCase());
-      const bad = status?.find((s) => !STATUSES.includes(s as AlertStatus));
-      if (bad !== undefined) return sendError(reply, 400, `querystring.status: must be one of ${STATUSES.join(', ')}`, { field: 'querystring.status' });
+      const states = listParam(q.state, (s) => s.toLowerCase());
+      const bad = states?.find((s) => !STATES.includes(s as AlertState));
+      if (bad !== undefined) return sendError(reply, 400, `querystring.state: must be one of ${STATES.join(', ')}`, { field: 'querystring.state' });
       if (q.unit !== undefined && !inv.unit(q.unit)) return sendError(reply, 400, `querystring.unit: no administrative unit ${q.unit}`, { field: 'querystring.unit' });
-      const list = await svc.alerts({ status: (status as AlertStatus[] | undefined) ?? ['firing', 'acknowledged'], severity: q.severity, rule: q.rule, pointId: q.point, unit: q.unit });
-      const sorted = [...list].sort((a, b) => b.startsAtMs - a.startsAtMs);
-      const p = page(sorted, q.limit, q.offset);
-      return { ...p, items: p.items.map(alertJson) };
+      const list = await svc.alerts({
+        states: (states as AlertState[] | undefined) ?? ['firing', 'acknowledged'],
+        severities: listParam(q.severity),
+        conditions: listParam(q.condition),
+        pointIds: q.point === undefined ? undefined : [q.point],
+        unit: q.unit,
+      });
+      const p = page(list, q.limit, q.offset);
+      return { ...p, items: p.items.map(alertView) };
     },
   );
 
@@ -179,9 +158,9 @@ export function alertRoutes(app: App, ctx: RouteContext): void {
       ...write,
       schema: {
         tags: ['alerts'],
-        summary: 'Acknowledge an alert (stops repeats and escalation).',
+        summary: 'Acknowledge an open alert: repeats and escalation stop; it stays open until its condition clears.',
         security: BEARER,
-        params: Closed({ id: Id }),
+        params: Closed({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) }),
         body: Type.Union([
           Closed({
             who: Type.Optional(FreeText(100, 'Who takes it (default: the token\'s name).')),
@@ -196,8 +175,8 @@ export function alertRoutes(app: App, ctx: RouteContext): void {
       const svc = service(reply);
       if (!svc) return reply;
       const body = req.body ?? {};
-      const outcome = await svc.ack(req.params.id, who(body.who, req.principal?.name), body.comment ?? '', ctx.now());
-      if (outcome.ok) return alertJson(outcome.alert);
+      const outcome = await svc.ack(req.params.id, who(body.who, req.principal?.name), body.comment?.trim() ?? '');
+      if (outcome.ok) return alertView(outcome.alert);
       if (outcome.reason === 'not_found') return sendError(reply, 404, `no alert ${req.params.id}`, { error: 'not_found' });
       return sendError(reply, 409, `alert ${req.params.id} is already resolved`);
     },
@@ -209,7 +188,8 @@ export function alertRoutes(app: App, ctx: RouteContext): void {
     async (_req, reply) => {
       const svc = service(reply);
       if (!svc) return reply;
-      return { items: (await svc.silences()).map(silenceJson) };
+      const now = ctx.now();
+      return { items: (await svc.silences()).map((s) => silenceView(s, now)) };
     },
   );
 
@@ -220,22 +200,18 @@ export function alertRoutes(app: App, ctx: RouteContext): void {
       const svc = service(reply);
       if (!svc) return reply;
       const b = req.body;
-      b.matchers.forEach((m, i) => {
-        if (!m.is_regex) return;
-        try {
-          new RegExp(`^(?:${m.value})$`);
-        } catch {
-          throw new InputError(`body.matchers[${i}].value: not a valid regular expression`, `body.matchers[${i}].value`);
-        }
+      const now = ctx.now();
+      const matchers = b.matchers.map((m) => ({ name: m.name, value: m.value, isRegex: m.is_regex, isEqual: m.is_equal }));
+      matchers.forEach((m, i) => {
+        const problem = matcherProblem(m);
+        if (problem) throw new InputError(`body.matchers[${i}].value: ${problem}`, `body.matchers[${i}].value`);
       });
-      const range = timeRange(b.starts_at, b.ends_at, ctx.now());
-      const created = await svc.addSilence({
-        matchers: b.matchers.map((m) => ({ name: m.name, value: m.value, isRegex: m.is_regex, isEqual: m.is_equal })),
-        ...range,
-        createdBy: who(b.created_by, req.principal?.name),
-        comment: b.comment,
-      });
-      return reply.code(201).send(silenceJson(created));
+      const startsAtMs = b.starts_at === undefined ? now : Date.parse(b.starts_at);
+      const endsAtMs = Date.parse(b.ends_at);
+      if (!(endsAtMs > startsAtMs)) throw new InputError('body.ends_at: must be after starts_at', 'body.ends_at');
+      if (!(endsAtMs > now)) throw new InputError('body.ends_at: must be in the future', 'body.ends_at');
+      const created = await svc.addSilence({ matchers, startsAtMs, endsAtMs, createdBy: who(b.created_by, req.principal?.name), comment: b.comment });
+      return reply.code(201).send(silenceView(created, now));
     },
   );
 
@@ -252,11 +228,12 @@ export function alertRoutes(app: App, ctx: RouteContext): void {
 
   app.get(
     '/api/v1/maintenance',
-    { ...read, schema: { tags: ['alerts'], summary: 'Maintenance windows (points or units, one-off or recurring).', security: BEARER, response: { 200: Closed({ items: Type.Array(MaintenanceItem) }), ...common } } },
+    { ...read, schema: { tags: ['alerts'], summary: 'Maintenance windows (points or units, one-off or recurring), from the configuration and the API.', security: BEARER, response: { 200: Closed({ items: Type.Array(MaintenanceItem) }), ...common } } },
     async (_req, reply) => {
       const svc = service(reply);
       if (!svc) return reply;
-      return { items: (await svc.maintenance()).map(maintenanceJson) };
+      const now = ctx.now();
+      return { items: (await svc.maintenance()).map((w) => maintenanceView(w, svc.activeUntil(w, now))) };
     },
   );
 
@@ -266,7 +243,7 @@ export function alertRoutes(app: App, ctx: RouteContext): void {
       ...write,
       schema: {
         tags: ['alerts'],
-        summary: 'Plan maintenance: pages for these points (or every point of these units) are suppressed and their state shows MAINTENANCE.',
+        summary: 'Plan maintenance: pages for these points (or every point of these units) are held and their state shows MAINTENANCE. One-off (starts_at, ends_at) or recurring (cron, duration_min).',
         security: BEARER,
         body: MaintenanceBody,
         response: { 201: MaintenanceItem, ...writeErrors },
@@ -276,37 +253,42 @@ export function alertRoutes(app: App, ctx: RouteContext): void {
       const svc = service(reply);
       if (!svc) return reply;
       const b = req.body;
-      if (!b.points.length && !b.units.length) throw new InputError('body.points: give at least one point or unit', 'body.points');
-      b.points.forEach((id, i) => {
-        if (!inv.point(id)) throw new InputError(`body.points[${i}]: no point ${id}`, `body.points[${i}]`);
+      const now = ctx.now();
+      if (!b.point_ids.length && !b.unit_codes.length) throw new InputError('body.point_ids: give at least one point id or unit code', 'body.point_ids');
+      b.point_ids.forEach((id, i) => {
+        if (!inv.point(id)) throw new InputError(`body.point_ids[${i}]: no point ${id}`, `body.point_ids[${i}]`);
       });
-      b.units.forEach((code, i) => {
-        if (!inv.unit(code)) throw new InputError(`body.units[${i}]: no administrative unit ${code}`, `body.units[${i}]`);
+      b.unit_codes.forEach((code, i) => {
+        if (!inv.unit(code)) throw new InputError(`body.unit_codes[${i}]: no administrative unit ${code}`, `body.unit_codes[${i}]`);
       });
-      if (b.recurrence && b.recurrence.cron.trim().split(/\s+/).length !== 5) throw new InputError('body.recurrence.cron: needs 5 fields (minute hour day month weekday)', 'body.recurrence.cron');
-      const startsAtMs = Date.parse(b.starts_at);
-      const endsAtMs = Date.parse(b.ends_at);
-      if (!(endsAtMs > startsAtMs)) throw new InputError('body.ends_at: must be after starts_at', 'body.ends_at');
-      const created = await svc.addMaintenance({
-        points: b.points,
-        units: b.units,
-        startsAtMs,
-        endsAtMs,
-        recurrence: b.recurrence && { cron: b.recurrence.cron.trim(), durationS: b.recurrence.duration_s },
-        createdBy: who(b.created_by, req.principal?.name),
-        comment: b.comment,
-      });
-      return reply.code(201).send(maintenanceJson(created));
+      const input: MaintenanceInput = { pointIds: b.point_ids, unitCodes: b.unit_codes, createdBy: who(b.created_by, req.principal?.name), comment: b.comment };
+      if (b.cron !== undefined || b.duration_min !== undefined) {
+        if (b.cron === undefined) throw new InputError('body.cron: a recurring window needs cron and duration_min', 'body.cron');
+        if (b.duration_min === undefined) throw new InputError('body.duration_min: a recurring window needs cron and duration_min', 'body.duration_min');
+        const problem = cronProblem(b.cron);
+        if (problem) throw new InputError(`body.cron: ${problem}`, 'body.cron');
+        input.cron = b.cron.trim();
+        input.durationMin = b.duration_min;
+      } else if (b.starts_at === undefined || b.ends_at === undefined) {
+        throw new InputError(`body.${b.starts_at === undefined ? 'starts_at' : 'ends_at'}: a one-off window needs starts_at and ends_at (or cron and duration_min)`, `body.${b.starts_at === undefined ? 'starts_at' : 'ends_at'}`);
+      }
+      if (b.starts_at !== undefined) input.startsAtMs = Date.parse(b.starts_at);
+      if (b.ends_at !== undefined) input.endsAtMs = Date.parse(b.ends_at);
+      if (input.startsAtMs !== undefined && input.endsAtMs !== undefined && !(input.endsAtMs > input.startsAtMs)) throw new InputError('body.ends_at: must be after starts_at', 'body.ends_at');
+      const created = await svc.addMaintenance(input);
+      return reply.code(201).send(maintenanceView(created, svc.activeUntil(created, now)));
     },
   );
 
   app.delete(
     '/api/v1/maintenance/:id',
-    { ...write, schema: { tags: ['alerts'], summary: 'Cancel a maintenance window.', security: BEARER, params: Closed({ id: Id }), response: { 204: Type.Null(), ...writeErrors } } },
+    { ...write, schema: { tags: ['alerts'], summary: 'Cancel a maintenance window made through the API (windows from the configuration file are read-only: 409).', security: BEARER, params: Closed({ id: Id }), response: { 204: Type.Null(), ...writeErrors, 409: ERROR_RESPONSES[400] } } },
     async (req, reply) => {
       const svc = service(reply);
       if (!svc) return reply;
-      if (!(await svc.removeMaintenance(req.params.id))) return sendError(reply, 404, `no maintenance window ${req.params.id}`, { error: 'not_found' });
+      const removed = await svc.removeMaintenance(req.params.id);
+      if (removed === 'read_only') return sendError(reply, 409, `maintenance window ${req.params.id} comes from the configuration file; remove it there`);
+      if (!removed) return sendError(reply, 404, `no maintenance window ${req.params.id}`, { error: 'not_found' });
       return reply.code(204).send(null);
     },
   );

@@ -56,7 +56,7 @@ const Report = Closed({
   error: Type.Optional(Type.String()),
 });
 
-const Refused = Closed({ ...ERROR_RESPONSES[400].properties, report: Report });
+const Refused = Closed({ ...ERROR_RESPONSES[400].properties, report: Type.Optional(Report) });
 
 function unitJson(u: UnitCoverage) {
   const int = Math.round;
