@@ -15,6 +15,8 @@ import type { Pinger } from './probes/icmp/index.js';
 import { icmpSamples } from './probes/icmp/metrics.js';
 import { createIcmpSource, type IcmpSource } from './probes/icmp/source.js';
 import { Scheduler } from './scheduler/index.js';
+import { inventoryInfoSamples, DEFAULT_INVENTORY_INFO_INTERVAL_MS } from './metrics/inventory-info.js';
+import { startPeriodicWriter, startSelfMetrics, type PeriodicWriter } from './metrics/self.js';
 import { createSink } from './sink/index.js';
 import type { MetricSink } from './sink/types.js';
 import type { Logger } from './util/log.js';
@@ -92,8 +94,30 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     icmp?.recheck(pointIds).catch((err: unknown) => log.warn({ event: 'recheck_failed', point_ids: pointIds, err }, 'ICMP recheck failed'));
   });
 
+  // ---- netcov's own figures and the inventory facts, for Grafana (dashboards read them from
+  // InfluxDB). Started right after the sink, stopped right before it, with a last sample.
+  let periodic: PeriodicWriter[] = [];
+  const selfMetrics: Component = {
+    name: 'self_metrics',
+    start() {
+      const selfLog = log.child({ component: 'self_metrics' });
+      periodic = [
+        // Notification receivers' figures join here once the notify pipeline is wired (receivers: () => …).
+        startSelfMetrics(sink, { sink: () => sink.stats(), jobs: () => scheduler.stats() }, selfLog),
+        startPeriodicWriter(sink, () => inventoryInfoSamples(inventory, Date.now()), { name: 'inventory_info', intervalMs: DEFAULT_INVENTORY_INFO_INTERVAL_MS, writeAtStart: true }, selfLog),
+      ];
+    },
+    stop() {
+      // The last self-figures (final counters) go out with the sink's final flush.
+      periodic[0]?.writeNow();
+      for (const w of periodic) w.stop();
+      periodic = [];
+    },
+  };
+
   const components: Component[] = [
     { name: 'sink', start: () => sink.start(), stop: () => sink.stop() },
+    selfMetrics,
     // alerts (issue 5), coverage feeds (issue 6): after the sink, before the sources.
     { name: 'icmp', start: () => icmp?.start(), stop: () => icmp?.stop() },
     // snmp poller and trap receiver (issue 4): add jobs to `scheduler`, emit on `bus`.

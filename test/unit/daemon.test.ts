@@ -94,14 +94,16 @@ t.test('lifecycle: sink first and last, rounds become ping samples for all 235 p
   t.notOk(sink.events.slice(sink.events.indexOf('sink.stop')).includes('ping'), 'no round after the sink stopped');
   t.equal(pinger.calls[0]!.length, new Set(inventory.points.map((p) => p.address)).size, 'one round pings every address once');
   const perPoint = new Map<string, number>();
-  for (const s of sink.samples) perPoint.set(s.tags.point_id!, (perPoint.get(s.tags.point_id!) ?? 0) + 1);
-  t.same([...new Set(sink.samples.map((s) => s.measurement))], ['ping']);
+  const pings = sink.samples.filter((s) => s.measurement === 'ping');
+  for (const s of pings) perPoint.set(s.tags.point_id!, (perPoint.get(s.tags.point_id!) ?? 0) + 1);
+  // Besides the rounds: the self-metrics and the inventory facts Grafana reads (src/metrics/self.ts, inventory-info.ts).
+  t.same([...new Set(sink.samples.map((s) => s.measurement))].sort(), ['netcov', 'ping', 'point_info', 'unit_info']);
   t.equal(perPoint.size, 235);
   t.equal(new Set(perPoint.values()).size, 1, 'every point has the same number of samples');
   t.equal([...perPoint.values()][0], rounds.length, 'one sample per point per round');
   const order = lines.map((l) => l.event).filter((e) => e === 'component_stopped' || e === 'daemon_started' || e === 'icmp_started');
-  t.same(order, ['icmp_started', 'daemon_started', 'component_stopped', 'component_stopped', 'component_stopped']);
-  t.same(lines.filter((l) => l.event === 'component_stopped').map((l) => l.component), ['scheduler', 'icmp', 'sink'], 'stopped in reverse');
+  t.same(order, ['icmp_started', 'daemon_started', 'component_stopped', 'component_stopped', 'component_stopped', 'component_stopped']);
+  t.same(lines.filter((l) => l.event === 'component_stopped').map((l) => l.component), ['scheduler', 'icmp', 'self_metrics', 'sink'], 'stopped in reverse');
 });
 
 t.test('a recheck on the bus pings those points at once', async (t) => {
@@ -116,9 +118,10 @@ t.test('a recheck on the bus pings those points at once', async (t) => {
   await daemon.start();
   const p = inventory.point('district-645')!;
   bus.emit('recheck', [p.id]);
-  await waitFor(() => sink.samples.length > 0);
+  const pings = () => sink.samples.filter((s) => s.measurement === 'ping');
+  await waitFor(() => pings().length > 0);
   t.same(pinger.calls, [[p.address]]);
-  t.same(sink.samples.map((s) => s.tags.point_id), [p.id]);
+  t.same(pings().map((s) => s.tags.point_id), [p.id]);
   await daemon.stop('test');
 });
 
@@ -128,7 +131,8 @@ t.test('a component that cannot start: the started ones are stopped again, the e
   const broken = parseConfig('icmp:\n  backend: fping\n  fping_path: /nonexistent/fping\nsink:\n  kind: none\n', 'test.yaml');
   const daemon = createDaemon({ config: broken, inventory, log, sink });
   await t.rejects(daemon.start(), /fping/);
-  t.same(sink.events, ['sink.start', 'sink.stop']);
+  // The inventory facts are written as soon as the sink runs, and the last self-figures on the way down.
+  t.same(sink.events, ['sink.start', 'sink.write', 'sink.write', 'sink.stop']);
   t.match(lines.find((l) => l.event === 'component_start_failed'), { component: 'icmp', level: 'error' });
 });
 

@@ -1,0 +1,113 @@
+// Dashboard 1, network overview: the 235 points on a map coloured by state, counts by state, the
+// worst loss and latency, a summary per district (the level below the province) and open alerts.
+import { PING } from '../metrics/schema.js';
+import {
+  finish, geomapPanel, joinBy, levelTitle, newDashboard, organize, row, sortBy, limitRows, statPanel, summaryLevel,
+  tablePanel, tableTarget, target, timeseriesPanel, type BuildContext, type DashboardModule,
+} from './common.js';
+import { byInterval, count, level, mean, percentile, select, source, timeFilter } from './influxql.js';
+import { lossThresholds, percentGoodThresholds, rttThresholds, STATE_COLORS } from './palette.js';
+import { pointLink } from './links.js';
+import {
+  lastRoundQuery, lossAndLatencyQuery, pointInfoQuery, reportingCountQuery, stateCountQuery, troubledCountQuery, unitNamesQuery, uptimeQuery,
+} from './queries.js';
+
+export const OVERVIEW_UID = 'netcov-overview';
+
+function build(ctx: BuildContext): ReturnType<typeof finish> {
+  const inv = ctx.inventory;
+  const lvl = summaryLevel(inv);
+  const ping = source(PING);
+  const center = inv.roots()[0] ?? { lat: 12.79, lon: 108.22 };
+  const d = newDashboard(OVERVIEW_UID, 'netcov · Tổng quan mạng (Network overview)', ctx,
+    `Trạng thái ${inv.points.length} điểm mạng truyền số liệu chuyên dùng theo vòng ICMP gần nhất trong khoảng thời gian đã chọn. State of every point from its last ICMP round in the selected range.`);
+  d.time({ from: 'now-1h', to: 'now' });
+
+  // Counts by state: one stat per state, in the palette's colours.
+  const counts: [keyof typeof STATE_COLORS & ('UP' | 'DEGRADED' | 'DOWN'), string][] = [
+    ['UP', 'Loss dưới ngưỡng suy giảm.'],
+    ['DEGRADED', 'Mất gói từ ngưỡng suy giảm đến dưới 100%.'],
+    ['DOWN', 'Vòng gần nhất mất 100% gói.'],
+  ];
+  for (const [state, description] of counts) {
+    d.withPanel(statPanel({ title: STATE_COLORS[state].label, description, w: 4, h: 4, color: STATE_COLORS[state].color, noValue: '0', targets: [target(stateCountQuery(state))] }));
+  }
+  d.withPanel(statPanel({ title: 'Điểm có dữ liệu (reporting)', description: `Điểm có ít nhất một vòng ICMP trong khoảng thời gian; danh mục có ${inv.points.length} điểm.`, w: 4, h: 4, noValue: '0',
+    steps: [{ value: null, color: 'red' }, { value: inv.points.length, color: 'green' }], targets: [target(reportingCountQuery())] }));
+  d.withPanel(statPanel({ title: 'Uptime toàn mạng (%)', description: 'Tỉ lệ vòng ICMP có phản hồi, mọi điểm, trong khoảng thời gian.', w: 4, h: 4, unit: 'percent', decimals: 2,
+    steps: percentGoodThresholds(), targets: [target(uptimeQuery({ rollup: false }))] }));
+  d.withPanel(statPanel({ title: 'Độ trễ trung vị p95 (RTT)', description: 'Phân vị 95 của RTT trung vị các vòng, mọi điểm.', w: 4, h: 4, unit: 'ms', decimals: 1,
+    steps: rttThresholds(), targets: [target(select(ping).col(percentile(ping.f('median_response_ms'), 95), 'rtt_p95').where(timeFilter()))] }));
+
+  d.withPanel(geomapPanel({
+    title: 'Bản đồ các điểm (Geomap) theo trạng thái',
+    description: 'Màu theo loss của vòng gần nhất: xanh UP, vàng DEGRADED, đỏ DOWN. Vị trí từ point_info.',
+    w: 24, h: 16,
+    center: { lat: center.lat, lon: center.lon, zoom: 8 },
+    targets: [tableTarget(pointInfoQuery(), 'A'), tableTarget(lastRoundQuery(), 'B')],
+    transformations: [joinBy('point_id'), organize({ hide: ['Time', 'Time 1', 'Time 2'] })],
+    unit: 'percent',
+    steps: lossThresholds(),
+    layers: [{ name: 'Điểm mạng (points)', colorField: 'loss', size: { fixed: 6 } }],
+  }));
+
+  d.withRow(row('Điểm kém nhất (worst points)'));
+  const worst = (title: string, field: 'loss' | 'rtt_median') =>
+    tablePanel({
+      title, w: 12, h: 10,
+      targets: [tableTarget(lastRoundQuery(), 'A'), tableTarget(pointInfoQuery(), 'B')],
+      transformations: [joinBy('point_id', 'inner'), sortBy(field), limitRows(10), organize({ hide: ['Time', 'Time 1', 'Time 2', 'lat', 'lon'], order: ['name', 'unit_name', 'loss', 'rtt_median', 'rtt_max', 'jitter', 'point_id'] })],
+      columns: {
+        name: { header: 'Điểm (point)', link: pointLink() },
+        unit_name: { header: 'Đơn vị (unit)' },
+        point_id: { header: 'point_id' },
+        loss: { header: 'Loss', unit: 'percent', decimals: 1, steps: lossThresholds(), colorCell: field === 'loss' },
+        rtt_median: { header: 'RTT trung vị', unit: 'ms', decimals: 1, steps: rttThresholds(), colorCell: field === 'rtt_median' },
+        rtt_max: { header: 'RTT max', unit: 'ms', decimals: 1 },
+        jitter: { header: 'Jitter', unit: 'ms', decimals: 1 },
+      },
+    });
+  d.withPanel(worst('Mất gói cao nhất (top 10 loss, vòng gần nhất)', 'loss'));
+  d.withPanel(worst('Độ trễ cao nhất (top 10 RTT, vòng gần nhất)', 'rtt_median'));
+
+  d.withRow(row(`Theo ${lvl.labelVi.toLowerCase()} (per ${lvl.labelEn.toLowerCase()})`));
+  const byLevel = [level(PING, lvl.name)];
+  d.withPanel(tablePanel({
+    title: `Tóm tắt theo ${levelTitle(lvl)}`,
+    description: 'Uptime, loss và độ trễ trung bình trong khoảng thời gian; số điểm đang có sự cố (DEGRADED hoặc DOWN) theo vòng gần nhất.',
+    w: 24, h: 12,
+    targets: [
+      tableTarget(unitNamesQuery(lvl.name), 'A'),
+      tableTarget(uptimeQuery({ rollup: false, groupBy: byLevel }), 'B'),
+      tableTarget(lossAndLatencyQuery([], byLevel), 'C'),
+      tableTarget(troubledCountQuery([], byLevel), 'D'),
+    ],
+    transformations: [joinBy(lvl.name), organize({ hide: ['Time', 'Time 1', 'Time 2', 'Time 3', 'Time 4'], order: ['unit_name', lvl.name, 'points', 'troubled', 'uptime', 'failed_rounds', 'loss_mean', 'rtt_median', 'rtt_max', 'population'] }), sortBy('uptime', false)],
+    columns: {
+      unit_name: { header: levelTitle(lvl) },
+      [lvl.name]: { header: 'Mã (code)' },
+      points: { header: 'Số điểm (points)' },
+      troubled: { header: 'Đang sự cố (troubled)', steps: [{ value: null, color: 'green' }, { value: 1, color: 'red' }], colorCell: true },
+      uptime: { header: 'Uptime', unit: 'percent', decimals: 2, steps: percentGoodThresholds(), colorCell: true },
+      failed_rounds: { header: 'Vòng thất bại (failed rounds)' },
+      loss_mean: { header: 'Loss TB', unit: 'percent', decimals: 2, steps: lossThresholds() },
+      rtt_median: { header: 'RTT trung vị TB', unit: 'ms', decimals: 1 },
+      rtt_max: { header: 'RTT max', unit: 'ms', decimals: 1 },
+      population: { header: 'Dân số (population)', unit: 'locale' },
+    },
+  }));
+  d.withPanel(timeseriesPanel({
+    title: `Loss trung bình theo ${levelTitle(lvl)}`,
+    w: 12, h: 9, unit: 'percent', min: 0,
+    targets: [target(select(ping).col(mean(ping.f('percent_packet_loss')), 'loss').where(timeFilter()).groupBy(byInterval(), level(PING, lvl.name)).fill('null'), { alias: `$tag_${lvl.name}` })],
+  }));
+  d.withPanel(timeseriesPanel({
+    title: 'Số vòng ICMP mỗi khoảng (rounds per interval)',
+    description: 'Số vòng được ghi theo từng khoảng: giảm đột ngột nghĩa là netcov hoặc InfluxDB gặp sự cố, không phải mạng.',
+    w: 12, h: 9, unit: 'short', min: 0,
+    targets: [target(select(ping).col(count(ping.f('packets_transmitted')), 'rounds').where(timeFilter()).groupBy(byInterval()).fill(0), { alias: 'rounds' })],
+  }));
+  return finish(d);
+}
+
+export const overview: DashboardModule = { uid: OVERVIEW_UID, file: 'netcov-overview', build };

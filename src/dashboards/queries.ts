@@ -1,0 +1,122 @@
+// Queries several dashboards share: the inventory facts of points and units, the last ICMP round
+// per point, counts of points by the state their last round implies, and uptime from rounds.
+import { PING, PING_ROLLUP, POINT_INFO, UNIT_INFO } from '../metrics/schema.js';
+import {
+  and, byTime, cmp, count, div, last, level, max, mean, mul, select, since, source, subquery, sum, sub, timeFilter, tagIs,
+  call, type Condition, type Select, type TagKey,
+} from './influxql.js';
+import { PING_STATE_THRESHOLDS, type PointState } from './palette.js';
+
+/**
+ * The info rows are rewritten every few minutes: a one-day look-back always finds the latest,
+ * whatever range the time picker shows (positions and names do not travel in time).
+ */
+export const INFO_WINDOW = '1d';
+
+const ping = source(PING);
+const pointInfo = source(POINT_INFO);
+const unitInfo = source(UNIT_INFO);
+
+/** Name, unit and coordinates of each point (table: point_id, lat, lon, name, unit_name). */
+export function pointInfoQuery(filters: Condition[] = []): Select<string> {
+  return select(pointInfo)
+    .col(last(pointInfo.f('name')), 'name')
+    .col(last(pointInfo.f('unit_name')), 'unit_name')
+    .col(last(pointInfo.f('lat')), 'lat')
+    .col(last(pointInfo.f('lon')), 'lon')
+    .where(since(INFO_WINDOW), ...filters)
+    .groupBy(pointInfo.tag('point_id'));
+}
+
+/** Name and population of each unit at `levelName`, grouped by that level's tag (for joins). */
+export function unitNamesQuery(levelName: string): Select<string> {
+  return select(unitInfo)
+    .col(last(unitInfo.f('name')), 'unit_name')
+    .col(last(unitInfo.f('population')), 'population')
+    .col(last(unitInfo.f('points')), 'points')
+    .where(since(INFO_WINDOW), tagIs(unitInfo.tag('level'), levelName))
+    .groupBy(level(UNIT_INFO, levelName));
+}
+
+/** The last round of each point in the range: loss and RTTs (table by point_id). */
+export function lastRoundQuery(filters: Condition[] = []): Select<string> {
+  return select(ping)
+    .col(last(ping.f('percent_packet_loss')), 'loss')
+    .col(last(ping.f('median_response_ms')), 'rtt_median')
+    .col(last(ping.f('maximum_response_ms')), 'rtt_max')
+    .col(last(ping.f('jitter_ms')), 'jitter')
+    .where(timeFilter(), ...filters)
+    .groupBy(ping.tag('point_id'));
+}
+
+/** The last loss of each point, as a subquery the state counts read. */
+function lastLossPerPoint(filters: Condition[], extraGroup: TagKey[] = []) {
+  return subquery(
+    select(ping)
+      .col(last(ping.f('percent_packet_loss')), 'loss')
+      .where(timeFilter(), ...filters)
+      .groupBy(ping.tag('point_id'), ...extraGroup),
+  );
+}
+
+/** The state a last round implies (palette.PING_STATE_THRESHOLDS), as a condition on `loss`. */
+function stateCondition(state: Extract<PointState, 'UP' | 'DEGRADED' | 'DOWN'>, lossRef: ReturnType<typeof lastLossPerPoint>): Condition {
+  const loss = lossRef.f('loss');
+  switch (state) {
+    case 'UP':
+      return cmp(loss, '<', PING_STATE_THRESHOLDS.degradedLossPct);
+    case 'DEGRADED':
+      return and(cmp(loss, '>=', PING_STATE_THRESHOLDS.degradedLossPct), cmp(loss, '<', PING_STATE_THRESHOLDS.downLossPct));
+    case 'DOWN':
+      return cmp(loss, '>=', PING_STATE_THRESHOLDS.downLossPct);
+  }
+}
+
+/** How many points are in `state` by their last round (no row when none: panels show 0). */
+export function stateCountQuery(state: Extract<PointState, 'UP' | 'DEGRADED' | 'DOWN'>, filters: Condition[] = [], groupBy: TagKey[] = []): Select<string> {
+  const inner = lastLossPerPoint(filters, groupBy);
+  return select(inner).col(count(inner.f('loss')), 'points').where(stateCondition(state, inner)).groupBy(...groupBy);
+}
+
+/** Points that reported at all in the range. */
+export function reportingCountQuery(filters: Condition[] = []): Select<string> {
+  const inner = lastLossPerPoint(filters);
+  return select(inner).col(count(inner.f('loss')), 'points');
+}
+
+/** Points with a problem (DEGRADED or DOWN) per group, for summaries. */
+export function troubledCountQuery(filters: Condition[], groupBy: TagKey[]): Select<string> {
+  const inner = lastLossPerPoint(filters, groupBy);
+  const loss = inner.f('loss');
+  return select(inner).col(count(loss), 'troubled').where(cmp(loss, '>=', PING_STATE_THRESHOLDS.degradedLossPct)).groupBy(...groupBy);
+}
+
+/**
+ * Uptime % over the range: the share of rounds (raw) or 5-minute windows (rollup) in which at
+ * least one echo came back. ceil(received / transmitted) is 1 when anything answered, else 0;
+ * windows without data (netcov itself down) are not counted either way.
+ */
+export function uptimeQuery(opts: { rollup: boolean; filters?: Condition[]; groupBy?: (TagKey | ReturnType<typeof byTime>)[]; tz?: string; downtime?: boolean }): Select<string> {
+  const src = opts.rollup ? source(PING_ROLLUP) : ping;
+  const inner = subquery(
+    select(src)
+      .col(call('ceil', div(src.f('packets_received'), src.f('packets_transmitted'))), 'up')
+      .where(timeFilter(), ...(opts.filters ?? [])),
+  );
+  let q: Select<string> = select(inner).col(mul(mean(inner.f('up')), 100), 'uptime');
+  // Down windows × 5 min (rollup), or failed rounds (raw): what the uptime % hides, in people's units.
+  if (opts.downtime !== false) q = q.col(mul(sub(count(inner.f('up')), sum(inner.f('up'))), opts.rollup ? PING_ROLLUP.intervalS / 60 : 1), opts.rollup ? 'down_minutes' : 'failed_rounds');
+  q = q.groupBy(...(opts.groupBy ?? []));
+  if (opts.tz !== undefined) q = q.tz(opts.tz);
+  return q;
+}
+
+/** Worst mean loss and latency per group over the range. */
+export function lossAndLatencyQuery(filters: Condition[], groupBy: TagKey[]): Select<string> {
+  return select(ping)
+    .col(mean(ping.f('percent_packet_loss')), 'loss_mean')
+    .col(mean(ping.f('median_response_ms')), 'rtt_median')
+    .col(max(ping.f('maximum_response_ms')), 'rtt_max')
+    .where(timeFilter(), ...filters)
+    .groupBy(...groupBy);
+}
