@@ -123,7 +123,7 @@ async function setup() {
   return { app, ...set };
 }
 
-function assertNoSecret(t: Tap.Test, body: string, what: string) {
+function assertNoSecret(t: { notOk(value: unknown, message: string): unknown }, body: string, what: string) {
   for (const s of SECRETS) t.notOk(body.includes(s), `${what}: no configured secret in the response`);
 }
 
