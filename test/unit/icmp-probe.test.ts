@@ -182,7 +182,8 @@ t.test('source: rechecks ping the given points now, coalesced; errors logged on 
   t.equal(lines.filter((l) => l.event === 'icmp_target_error' && l.point_id === a.id).length, 1, 'same error again: not logged again');
   answer = { echoes: [0.1], resultCode: 0 };
   await source.recheck([a.id]);
-  t.match(lines.find((l) => l.event === 'icmp_target_recovered'), { point_id: a.id, unit: a.unit, address: a.address });
+  t.match(lines.find((l) => l.event === 'icmp_target_recovered'), { point_id: a.id, address: a.address, ...inventory.unitTags(a.unit) });
+  t.match(lines.find((l) => l.event === 'icmp_target_error'), { point_id: a.id, district: '645', province: '66', result_code: 2, error: 'fping exited with status 4' });
   await source.stop();
   await scheduler.stop();
 });

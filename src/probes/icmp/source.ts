@@ -47,7 +47,7 @@ export function createIcmpSource(deps: IcmpSourceDeps): IcmpSource {
       const before = lastError.get(obs.pointId);
       if (error === before) continue;
       const point = inventory.point(obs.pointId);
-      const where = { point_id: obs.pointId, unit: point?.unit, address: point?.address };
+      const where = { point_id: obs.pointId, ...(point ? inventory.unitTags(point.unit) : {}), address: point?.address };
       if (error !== undefined) {
         lastError.set(obs.pointId, error);
         log.warn({ event: 'icmp_target_error', ...where, result_code: obs.resultCode, error }, `ICMP probe problem: ${error}`);
