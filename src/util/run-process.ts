@@ -65,7 +65,7 @@ export function runProcess(path: string, args: readonly string[], options: RunOp
       resolve({
         stdout: Buffer.concat(out).toString('utf8'),
         stderr: Buffer.concat(err).toString('utf8'),
-        code,
+        code: spawnError ? null : code,
         exitSignal,
         timedOut,
         ...(spawnError ? { spawnError } : {}),
