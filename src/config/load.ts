@@ -7,6 +7,7 @@ import { Secret } from './secret.js';
 import { formatPath, parseYamlSource, type YamlSource } from '../util/yaml-source.js';
 import { applyDefaults, schemaProblems as describe, type Problem } from '../util/schema-errors.js';
 import { coverageConfigProblems } from '../coverage/config.js';
+import { alertingConfigProblems } from '../alerts/config-check.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/netcov/netcov.yaml';
 
@@ -110,6 +111,7 @@ function crossChecks(config: Config): Problem[] {
   if (config.sink.retry_max_ms < config.sink.retry_initial_ms)
     problems.push({ path: ['sink', 'retry_max_ms'], message: 'must be at least retry_initial_ms' });
   problems.push(...coverageConfigProblems(config));
+  problems.push(...alertingConfigProblems(config));
   return problems;
 }
 

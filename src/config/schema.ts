@@ -201,9 +201,165 @@ const SinkSection = Section(
 );
 
 // ---------------------------------------------------------------------------------------------
-// Alerts and notifications (issue: outage alerting). Extended by that issue.
-const AlertsSection = Section({}, 'Point states and alert lifecycle.');
-const NotifySection = Section({}, 'Notification receivers and routing.');
+// Alerts and notifications (issue: outage alerting). docs/alerts.md explains the model.
+const DegradedOverride = Closed(
+  {
+    loss_pct: Type.Optional(Type.Number({ minimum: 0, maximum: 100, description: 'Enter DEGRADED at this loss, %.' })),
+    loss_clear_pct: Type.Optional(Type.Number({ minimum: 0, maximum: 100, description: 'Leave DEGRADED below this loss, %.' })),
+    rtt_ms: Type.Optional(Type.Number({ minimum: 0, description: 'Enter DEGRADED above this median RTT, ms.' })),
+    rtt_clear_ms: Type.Optional(Type.Number({ minimum: 0, description: 'Leave DEGRADED at or below this median RTT, ms.' })),
+  },
+  'Thresholds for one point kind; unset keys fall back to alerts.degraded.',
+);
+
+const MaintenanceConfig = Closed(
+  {
+    id: Type.String({ pattern: NAME_PATTERN, description: 'Stable name of the window (shown as config:<id>).' }),
+    points: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'Point ids covered.' })),
+    units: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'Administrative unit codes covered (with every unit below them).' })),
+    starts_at: Type.Optional(Type.String({ description: 'One-off window start (ISO 8601 with zone), or the first day a recurring window applies.' })),
+    ends_at: Type.Optional(Type.String({ description: 'One-off window end (ISO 8601 with zone), or the last day a recurring window applies.' })),
+    cron: Type.Optional(Type.String({ description: 'Recurring window: 5-field cron (minute hour day month weekday) in config.timezone marking each start.' })),
+    duration_min: Type.Optional(Type.Integer({ minimum: 1, description: 'Recurring window: minutes each occurrence lasts.' })),
+    comment: Type.Optional(Type.String({ description: 'Why (shown in the API).' })),
+  },
+  'A maintenance window: pages for the points it covers are held and their state shows MAINTENANCE.',
+);
+
+const AlertsSection = Section(
+  {
+    enabled: Type.Boolean({ default: true, description: 'Evaluate point states and raise alerts.' }),
+    store_file: Type.String({ default: '', description: 'SQLite file of the alert store. Empty: <state_dir>/alerts.sqlite.' }),
+    down_after_rounds: Int(3, 'Consecutive ICMP rounds without any reply before a point is DOWN (hard) and paged; fewer are soft DOWN, shown but never paged.', 1, 100),
+    upstream_hold_s: Duration(0, "How long a failing point waits for its upstream's next check before it is judged on its own. 0: one ICMP interval of the upstream plus the echo timeout (the next round)."),
+    recovery_recheck_s: Duration(15, "When a root point recovers, how long its resolved notice may wait for the points behind it to be re-checked."),
+    degraded: Section(
+      {
+        window_rounds: Int(12, 'Rounds (with replies) DEGRADED is judged over.', 1, 1000),
+        min_rounds: Int(3, 'Fewest rounds in the window before DEGRADED is judged.', 1, 1000),
+        loss_pct: Type.Number({ default: 20, minimum: 0, maximum: 100, description: 'Enter DEGRADED at this loss over the window, %.' }),
+        loss_clear_pct: Type.Number({ default: 10, minimum: 0, maximum: 100, description: 'Leave DEGRADED below this loss, %.' }),
+        rtt_ms: Type.Number({ default: 150, minimum: 0, description: 'Enter DEGRADED above this median RTT, ms.' }),
+        rtt_clear_ms: Type.Number({ default: 120, minimum: 0, description: 'Leave DEGRADED at or below this median RTT, ms.' }),
+        by_kind: Type.Record(Type.String(), DegradedOverride, {
+          default: { agency: { rtt_ms: 50, rtt_clear_ms: 40 }, district: { rtt_ms: 100, rtt_clear_ms: 80 }, commune: { rtt_ms: 150, rtt_clear_ms: 120 } },
+          propertyNames: { pattern: NAME_PATTERN },
+          description: 'Per point kind overrides (agency, district, commune …).',
+        }),
+      },
+      'DEGRADED: loss or median RTT over the last rounds.',
+    ),
+    flapping: Section(
+      {
+        high_pct: Type.Number({ default: 30, minimum: 0, maximum: 100, description: 'Start FLAPPING at this weighted state-change % over the last 21 results (Nagios).' }),
+        low_pct: Type.Number({ default: 15, minimum: 0, maximum: 100, description: 'Stop FLAPPING below this %.' }),
+      },
+      'Flap detection (points and uplinks).',
+    ),
+    interfaces: Section(
+      {
+        uplink_pattern: Type.String({ default: 'uplink|wan', description: 'Regular expression (case-insensitive) on ifName or ifAlias naming uplinks; only uplinks raise link-down and link-flapping alerts. Empty: none.' }),
+        oper_down_for_s: Duration(30, 'An uplink oper-down while admin-up alerts after this long.'),
+        error_rate_per_s: Type.Number({ default: 1, minimum: 0, description: 'Interface errors (in + out) per second above which an interface is erroring.' }),
+        errors_for_s: Duration(120, 'Errors above the rate this long raise an alert.'),
+        utilization_pct: Type.Number({ default: 90, minimum: 0, maximum: 100, description: 'Utilisation (max of in, out) above which an interface is saturated.' }),
+        utilization_for_s: Duration(300, 'Saturation this long raises an alert.'),
+      },
+      'Interface conditions from SNMP polls and link traps.',
+    ),
+    maintenance: Type.Array(MaintenanceConfig, { default: [], description: 'Maintenance windows from the configuration (read-only; more through the API).' }),
+    history_days: Int(90, 'Resolved alerts, their deliveries and expired silences are kept this many days.', 1),
+    tick_ms: Int(1000, 'How often repeats, escalations, mutes and deliveries are checked.', 100),
+  },
+  'Point states and alert lifecycle.',
+);
+
+const HttpTimeout = Type.Optional(Type.Integer({ minimum: 100, description: 'Request timeout, ms (default notify.timeout_ms).' }));
+
+const NotifyReceiver = Closed(
+  {
+    webhook_configs: Type.Optional(
+      Type.Array(
+        Closed(
+          {
+            url: Type.String({ pattern: '^https?://', description: 'Where the JSON is POSTed.' }),
+            ...secretProps('secret', 'HMAC-SHA256 key; the body signature goes in X-Netcov-Signature: sha256=<hex>'),
+            timeout_ms: HttpTimeout,
+          },
+          'A webhook: JSON body, HMAC-signed.',
+        ),
+      ),
+    ),
+    alertmanager_configs: Type.Optional(
+      Type.Array(
+        Closed({ url: Type.String({ pattern: '^https?://', description: 'Alertmanager base URL; alerts go to <url>/api/v2/alerts.' }), timeout_ms: HttpTimeout }, 'A Prometheus Alertmanager (API v2).'),
+      ),
+    ),
+    email_configs: Type.Optional(
+      Type.Array(Closed({ to: Type.Array(Type.String({ minLength: 3 }), { minItems: 1, description: 'Recipients.' }) }, 'Email through notify.smtp.')),
+    ),
+    telegram_configs: Type.Optional(
+      Type.Array(Closed({ chat_id: Type.String({ minLength: 1, description: 'Chat, group or channel id (e.g. -1001234567890 or @channel).' }) }, 'Telegram through notify.telegram.')),
+    ),
+    send_resolved: Type.Optional(Type.Boolean({ description: 'Send resolved notices (default true).' })),
+    language: Type.Optional(Type.Union([Type.Literal('vi'), Type.Literal('en')], { description: 'Language of this receiver (default: config.language).' })),
+  },
+  'A receiver: one or more channels that get the same notifications.',
+);
+
+const NotifyRoute = Closed(
+  {
+    receivers: Type.Array(Type.String({ pattern: NAME_PATTERN }), { minItems: 1, description: 'Receivers of matching alerts.' }),
+    severities: Type.Optional(Type.Array(Type.Union([Type.Literal('critical'), Type.Literal('warning'), Type.Literal('info')]), { description: 'Match these severities (absent: any).' })),
+    kinds: Type.Optional(Type.Array(Type.String(), { description: 'Match points of these kinds (absent: any).' })),
+    units: Type.Optional(Type.Array(Type.String(), { description: 'Match points serving these administrative units or units below them (absent: any).' })),
+    conditions: Type.Optional(Type.Array(Type.String(), { description: 'Match these conditions: down, degraded, flapping, if_down, if_errors, if_utilization, if_flapping, dead_zone (absent: any).' })),
+    continue: Type.Optional(Type.Boolean({ description: 'Keep evaluating later routes after a match (default false).' })),
+    escalate_after_min: Type.Optional(Type.Number({ minimum: 1, description: 'Unacknowledged this many minutes after the first page: notify escalate_to.' })),
+    escalate_to: Type.Optional(Type.Array(Type.String({ pattern: NAME_PATTERN }), { description: 'Receivers of the escalation.' })),
+  },
+  'A route: which alerts go to which receivers (first match wins unless continue).',
+);
+
+const NotifySection = Section(
+  {
+    receivers: Type.Record(Type.String(), NotifyReceiver, { default: {}, propertyNames: { pattern: NAME_PATTERN }, description: 'Named receivers.' }),
+    routes: Type.Array(NotifyRoute, { default: [], description: 'Routes, in order.' }),
+    default_receivers: Type.Array(Type.String({ pattern: NAME_PATTERN }), { default: [], description: 'Receivers of alerts no route matched.' }),
+    repeat_interval_min: Duration(240, 'Repeat the page of an unacknowledged alert this often (0: never).'),
+    max_listed: Int(25, 'Most affected points or communes named in a message (the rest are counted; the API lists all).', 1, 500),
+    timeout_ms: Int(10_000, 'Default timeout of one delivery.', 100),
+    alertmanager_resend_s: Int(60, 'Re-post firing alerts to Alertmanager this often (it expires alerts not re-sent).', 5),
+    retry: Section(
+      {
+        max_attempts: Int(8, 'Attempts of one delivery before it is recorded as failed.', 1, 100),
+        initial_ms: Int(1000, 'First retry delay (jittered, doubling).', 1),
+        max_ms: Int(300_000, 'Largest retry delay.', 1),
+      },
+      'Retries of a failed delivery that may succeed later (network errors, 5xx, 429).',
+    ),
+    smtp: Section(
+      {
+        host: Type.String({ default: '127.0.0.1', description: 'SMTP server.' }),
+        port: Int(25, 'SMTP port (465 implicit TLS, 587 submission).', 1, 65535),
+        secure: Type.Boolean({ default: false, description: 'Implicit TLS (port 465).' }),
+        require_tls: Type.Boolean({ default: false, description: 'Refuse to send without STARTTLS.' }),
+        username: Type.String({ default: '', description: 'SMTP user (empty: no authentication).' }),
+        ...secretProps('password', 'SMTP password'),
+        from: Type.String({ default: 'netcov <netcov@localhost>', description: 'From address.' }),
+      },
+      'SMTP server of the email receivers.',
+    ),
+    telegram: Section(
+      {
+        api_url: Type.String({ default: 'https://api.telegram.org', pattern: '^https?://', description: 'Telegram Bot API base URL (a local Bot API server works too).' }),
+        ...secretProps('token', 'Bot token from @BotFather'),
+      },
+      'Telegram bot of the telegram receivers.',
+    ),
+  },
+  'Notification receivers and routing.',
+);
 
 // ---------------------------------------------------------------------------------------------
 // Coverage (issue: carrier coverage feeds and dead zones). The model is described in docs/coverage.md.
@@ -347,6 +503,9 @@ export const ConfigSchema = Type.Object(
 export type Config = Static<typeof ConfigSchema>;
 export type SnmpCredentialConfig = Static<typeof SnmpCredential>;
 export type SnmpProfileConfig = Static<typeof SnmpProfile>;
+export type NotifyReceiverConfig = Static<typeof NotifyReceiver>;
+export type NotifyRouteConfig = Static<typeof NotifyRoute>;
+export type MaintenanceConfigEntry = Static<typeof MaintenanceConfig>;
 
 /** Re-exported for modules that extend or walk the schema (docs test, secret resolution). */
 export type { TSchema };

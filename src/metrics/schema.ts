@@ -250,6 +250,42 @@ export const EVENTS = measurement({
 });
 
 // ---------------------------------------------------------------------------------------------
+// Alerting (src/alerts): every transition, for Grafana annotations and state timelines.
+
+export const POINT_STATUS = measurement({
+  name: 'point_status',
+  description: 'One row per change of a point\'s shown status (UP, DEGRADED, DOWN, UNREACHABLE, FLAPPING, MAINTENANCE), soft or hard.',
+  tags: POINT_TAGS,
+  unitLevels: true,
+  retention: 'raw',
+  fields: {
+    status: { type: 'string', unit: '', description: 'The new status.' },
+    previous_status: { type: 'string', unit: '', description: 'The status before.' },
+    state_type: { type: 'string', unit: '', description: 'soft (visible, never paged: fewer failed rounds than alerts.down_after_rounds, or held for the upstream\'s check) or hard.' },
+    root_id: { type: 'string', unit: '', description: 'For UNREACHABLE: the upstream point whose failure cut this one off ("" otherwise).' },
+  },
+});
+
+export const ALERTS = measurement({
+  name: 'alerts',
+  description: 'One row per alert transition (firing, acknowledged, resolved): Grafana annotations. Dead-zone alerts carry only unit tags.',
+  tags: {
+    ...POINT_TAGS,
+    condition: 'down, degraded, flapping, if_down, if_errors, if_utilization, if_flapping, dead_zone.',
+    severity: 'critical, warning, info.',
+  },
+  unitLevels: true,
+  retention: 'raw',
+  fields: {
+    alert_id: { type: 'integer', unit: '', description: 'Id of the alert in the alert store (GET /api/v1/alerts/:id).' },
+    state: { type: 'string', unit: '', description: 'firing, acknowledged or resolved.' },
+    title: { type: 'string', unit: '', description: 'The notification title in config.language (annotation text).' },
+    affected_points: { type: 'integer', unit: 'points', description: 'Points cut off behind the root (DOWN of a root point; 0 otherwise).' },
+    affected_population: { type: 'integer', unit: 'people', description: 'Census population of the communes cut off (or of the dead zone\'s villages).' },
+  },
+});
+
+// ---------------------------------------------------------------------------------------------
 // Coverage (src/coverage; the model in docs/coverage.md). Written after each recompute.
 
 const CARRIER_TAG = 'Carrier id (viettel, vinaphone, mobifone, vietnamobile: coverage.carriers, lower case), or "all" for every carrier together.';
@@ -341,6 +377,8 @@ export const MEASUREMENTS = {
   snmp: SNMP,
   snmp_scalar: SNMP_SCALAR,
   events: EVENTS,
+  point_status: POINT_STATUS,
+  alerts: ALERTS,
   coverage_village: COVERAGE_VILLAGE,
   coverage_unit: COVERAGE_UNIT,
   coverage_feed: COVERAGE_FEED,
