@@ -107,6 +107,8 @@ async function* csvRows(stream: Readable, columns: readonly ColumnSpec[]): Async
   const parser = stream.pipe(
     parseCsv({
       info: true, bom: true, skip_empty_lines: true, relax_quotes: true, relax_column_count: true, skip_records_with_error: true,
+      // Whole lines starting with # are comments (sample files say so on top); a # inside a field is data.
+      comment: '#', comment_no_infix: true,
       on_skip: (err) => {
         const line = typeof err?.lines === 'number' ? err.lines : 0;
         // One malformed record can raise several parser errors; report it once.
