@@ -35,6 +35,27 @@ export interface SinkStats {
   lastError?: string;
 }
 
+/** All-zero figures: a starting point for fakes and tests, so a new field does not break them. */
+export function emptySinkStats(): SinkStats {
+  return {
+    pointsAccepted: 0,
+    pointsWritten: 0,
+    pointsRetried: 0,
+    pointsDropped: 0,
+    pointsDroppedSpoolFull: 0,
+    pointsDroppedRejected: 0,
+    pointsDroppedSpoolError: 0,
+    pointsBuffered: 0,
+    spoolPoints: 0,
+    spoolBatches: 0,
+    spoolBytes: 0,
+    spoolSegments: 0,
+    oldestSpooledAgeMs: 0,
+    writeErrors: 0,
+    state: 'idle',
+  };
+}
+
 export interface MetricSink {
   /** Start background work (setup, replay of the spool). Resolves once the sink accepts samples. */
   start(): Promise<void>;

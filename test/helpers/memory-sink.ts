@@ -2,7 +2,7 @@
 // real writer's encoder does (unit tests of sources only; the real sink is tested against influxd).
 import { encodeSamples } from '../../src/metrics/line-protocol.js';
 import type { Sample } from '../../src/metrics/schema.js';
-import type { MetricSink, SinkStats } from '../../src/sink/types.js';
+import { emptySinkStats, type MetricSink, type SinkStats } from '../../src/sink/types.js';
 
 export interface MemorySink extends MetricSink {
   samples: Sample[];
@@ -11,9 +11,7 @@ export interface MemorySink extends MetricSink {
 
 export function memorySink(): MemorySink {
   const samples: Sample[] = [];
-  const stats: SinkStats = {
-    pointsAccepted: 0, pointsWritten: 0, pointsRetried: 0, pointsDropped: 0, spoolBytes: 0, spoolSegments: 0, oldestSpooledAgeMs: 0, writeErrors: 0, state: 'idle',
-  };
+  const stats: SinkStats = emptySinkStats();
   return {
     samples,
     of: (m) => samples.filter((s) => s.measurement === m),
