@@ -284,8 +284,10 @@ export function openNetSnmpClient(target: ClientTarget, credential: SessionCrede
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        if (error) reject(classifyError(error, ctx));
-        else resolve(result as T);
+        if (!error) return resolve(result as T);
+        const classified = classifyError(error, ctx);
+        // The agent did answer, just not in a form net-snmp could read: not a silent agent.
+        reject(classified.kind === 'timeout' && malformedSeen > malformedAtStart ? new SnmpError('protocol', 'malformed response') : classified);
       };
       try {
         send(done);
