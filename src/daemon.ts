@@ -18,6 +18,7 @@ import { Scheduler } from './scheduler/index.js';
 import { inventoryInfoSamples, DEFAULT_INVENTORY_INFO_INTERVAL_MS } from './metrics/inventory-info.js';
 import { startPeriodicWriter, startSelfMetrics, type PeriodicWriter } from './metrics/self.js';
 import { createSink } from './sink/index.js';
+import { createAlerting, type Alerting } from './alerts/index.js';
 import type { MetricSink } from './sink/types.js';
 import type { Logger } from './util/log.js';
 
@@ -83,7 +84,24 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     }
   };
   bus.on('icmp', (observations) => writeSamples('ping', icmpSamples(inventory, observations)));
-  // Alerts (issue 5) subscribe to 'icmp', 'snmp' and 'event' here.
+
+  // ---- alerts: the engine subscribes to 'icmp', 'snmp', 'event' and 'dead_zone' itself and asks
+  // for 'recheck's. Created at start (it opens the SQLite store under state_dir); `alerting.service`
+  // is what the API calls.
+  let alerting: Alerting | undefined;
+  const alertsComponent: Component = {
+    name: 'alerts',
+    start() {
+      if (!config.alerts.enabled) return;
+      alerting = createAlerting({ config, inventory, log, sink, bus });
+      alerting.start();
+    },
+    async stop() {
+      const a = alerting;
+      alerting = undefined;
+      await a?.stop();
+    },
+  };
 
   // ---- sources
   const makeIcmp = (): IcmpSource | undefined =>
@@ -102,8 +120,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     start() {
       const selfLog = log.child({ component: 'self_metrics' });
       periodic = [
-        // Notification receivers' figures join here once the notify pipeline is wired (receivers: () => …).
-        startSelfMetrics(sink, { sink: () => sink.stats(), jobs: () => scheduler.stats() }, selfLog),
+        startSelfMetrics(sink, { sink: () => sink.stats(), jobs: () => scheduler.stats(), receivers: () => alerting?.dispatcher.integrationStats() ?? [] }, selfLog),
         startPeriodicWriter(sink, () => inventoryInfoSamples(inventory, Date.now()), { name: 'inventory_info', intervalMs: DEFAULT_INVENTORY_INFO_INTERVAL_MS, writeAtStart: true }, selfLog),
       ];
     },
@@ -118,7 +135,9 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   const components: Component[] = [
     { name: 'sink', start: () => sink.start(), stop: () => sink.stop() },
     selfMetrics,
-    // alerts (issue 5), coverage feeds (issue 6): after the sink, before the sources.
+    // After the sink (transitions go to it), before the sources (no observation is missed).
+    alertsComponent,
+    // coverage feeds (issue 6): after the sink, before the sources.
     { name: 'icmp', start: () => icmp?.start(), stop: () => icmp?.stop() },
     // snmp poller and trap receiver (issue 4): add jobs to `scheduler`, emit on `bus`.
     // The scheduler runs the probes' rounds: started after them, stopped before them.
@@ -162,8 +181,15 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     },
     async reload(next) {
       const icmpChanged = next.changes.changed.some((k) => k.startsWith('icmp.')) || next.inventory !== inventory;
+      const alertsChanged = next.inventory !== inventory || next.changes.changed.some((k) => /^(alerts|notify|api|icmp)\.|^(timezone|language|state_dir)$/.test(k));
       config = next.config;
       inventory = next.inventory;
+      if (alertsChanged && started.includes(alertsComponent)) {
+        // Open alerts, acks and queued deliveries are in the store: a restart of the engine with
+        // the new settings picks them up where the old one left them.
+        await alertsComponent.stop();
+        await alertsComponent.start();
+      }
       if (icmpChanged && started.some((c) => c.name === 'icmp')) {
         // New points and settings take effect from the next round: the old groups finish their
         // running round, then the new ones start (jittered, as at start).

@@ -81,6 +81,8 @@ export class Dispatcher {
   readonly #channels = new Map<string, Channel>();
   readonly #inFlight = new Map<number, Promise<void>>();
   readonly #stats: DispatcherStats = { delivered: 0, retried: 0, failed: 0, muted: 0, dropped: 0, inFlight: 0 };
+  /** Deliveries sent and failed attempts, per integration (self-metrics). */
+  readonly #perIntegration = new Map<string, { sent: number; failed: number }>();
   #timer: NodeJS.Timeout | undefined;
   #syncing = false;
   #lastSyncMs = 0;
@@ -99,6 +101,17 @@ export class Dispatcher {
 
   stats(): DispatcherStats {
     return { ...this.#stats, inFlight: this.#inFlight.size };
+  }
+
+  /** Per integration: deliveries accepted and attempts that failed, since start (self-metrics). */
+  integrationStats(): { name: string; sent: number; failed: number }[] {
+    return [...this.#channels.keys()].map((name) => ({ name, ...(this.#perIntegration.get(name) ?? { sent: 0, failed: 0 }) }));
+  }
+
+  #count(integration: string, key: 'sent' | 'failed'): void {
+    const c = this.#perIntegration.get(integration) ?? { sent: 0, failed: 0 };
+    c[key]++;
+    this.#perIntegration.set(integration, c);
   }
 
   /** Queue a notification for every channel of the given receivers; returns the rows created. */
@@ -247,10 +260,12 @@ export class Dispatcher {
       delete done.recoverable;
       this.#deps.store.updateNotification(done);
       this.#stats.delivered++;
+      this.#count(row.integration, 'sent');
       log.info({ event: 'notification_delivered', ...fields, attempts, status: result.status, duration_ms: now - start }, 'notification delivered');
     } catch (err) {
       const e = err instanceof DeliveryError ? err : new DeliveryError(`${row.integration}: ${(err as Error).message}`, { recoverable: true });
       const now = this.#clock.now();
+      this.#count(row.integration, 'failed');
       const retry = e.recoverable && attempts < this.#opts.retry.maxAttempts;
       const next: NotificationRecord = { ...row, attempts, lastError: e.message, recoverable: e.recoverable, updatedAtMs: now, status: retry ? 'retrying' : 'failed' };
       if (retry) next.nextAttemptAtMs = now + backoffMs(attempts, this.#opts.retry, e.retryAfterMs);

@@ -4,6 +4,9 @@
 // bus pings at once, a failing start undoes itself, and a reload swaps the point groups.
 import t from 'tap';
 import { Writable } from 'node:stream';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { configChanges } from '../../src/config/diff.js';
 import { parseConfig } from '../../src/config/load.js';
 import { createDaemon } from '../../src/daemon.js';
@@ -17,7 +20,10 @@ import type { MetricSink, SinkStats } from '../../src/sink/types.js';
 import { createLogger } from '../../src/util/log.js';
 
 const { inventory } = loadInventory();
-const config = parseConfig('icmp:\n  interval_s: 0.1\nsink:\n  kind: none\n', 'test.yaml');
+// The alert store lives under state_dir: a temp dir, never /var/lib/netcov.
+const stateDir = mkdtempSync(join(tmpdir(), 'netcov-daemon-'));
+t.teardown(() => rmSync(stateDir, { recursive: true, force: true }));
+const config = parseConfig(`state_dir: ${stateDir}\nicmp:\n  interval_s: 0.1\nsink:\n  kind: none\n`, 'test.yaml');
 
 /** Records the order of lifecycle calls and every sample; write() refuses after stop, as the real one. */
 class RecordingSink implements MetricSink {
@@ -97,7 +103,8 @@ t.test('lifecycle: sink first and last, rounds become ping samples for all 235 p
   const pings = sink.samples.filter((s) => s.measurement === 'ping');
   for (const s of pings) perPoint.set(s.tags.point_id!, (perPoint.get(s.tags.point_id!) ?? 0) + 1);
   // Besides the rounds: the self-metrics and the inventory facts Grafana reads (src/metrics/self.ts, inventory-info.ts).
-  t.same([...new Set(sink.samples.map((s) => s.measurement))].sort(), ['netcov', 'ping', 'point_info', 'unit_info']);
+  // point_status: the alert engine's UNKNOWN → UP of every point (src/alerts).
+  t.same([...new Set(sink.samples.map((s) => s.measurement))].sort(), ['netcov', 'ping', 'point_info', 'point_status', 'unit_info']);
   t.equal(perPoint.size, 235);
   t.equal(new Set(perPoint.values()).size, 1, 'every point has the same number of samples');
   t.equal([...perPoint.values()][0], rounds.length, 'one sample per point per round');
@@ -114,7 +121,7 @@ t.test('a recheck on the bus pings those points at once', async (t) => {
   const pinger = answeringPinger(sink.events);
   const bus = new ObservationBus();
   // A long interval: the only early ping is the recheck.
-  const slow = parseConfig('icmp:\n  interval_s: 3600\nsink:\n  kind: none\n', 'test.yaml');
+  const slow = parseConfig(`state_dir: ${stateDir}\nicmp:\n  interval_s: 3600\nsink:\n  kind: none\n`, 'test.yaml');
   const scheduler = new Scheduler(undefined, { maxStartJitterMs: 3_600_000, random: () => 0.99 });
   const { log } = capture();
   const daemon = createDaemon({ config: slow, inventory, log, sink, pinger, bus, scheduler });
@@ -131,7 +138,7 @@ t.test('a recheck on the bus pings those points at once', async (t) => {
 t.test('a component that cannot start: the started ones are stopped again, the error surfaces', async (t) => {
   const sink = new RecordingSink();
   const { log, lines } = capture();
-  const broken = parseConfig('icmp:\n  backend: fping\n  fping_path: /nonexistent/fping\nsink:\n  kind: none\n', 'test.yaml');
+  const broken = parseConfig(`state_dir: ${stateDir}\nicmp:\n  backend: fping\n  fping_path: /nonexistent/fping\nsink:\n  kind: none\n`, 'test.yaml');
   const daemon = createDaemon({ config: broken, inventory, log, sink });
   await t.rejects(daemon.start(), /fping/);
   // The inventory facts are written as soon as the sink runs, and the last self-figures on the way down.
