@@ -141,6 +141,7 @@ export type Condition =
   | { kind: 'tag'; key: TagKey; op: '=' | '!='; value: string }
   | { kind: 'tag-var'; key: TagKey; variable: string }
   | { kind: 'tag-in'; key: TagKey; values: string[] }
+  | { kind: 'starts-with'; left: Expr; prefix: string }
   | { kind: 'compare'; left: Expr; op: '=' | '!=' | '<' | '<=' | '>' | '>='; right: number | string }
   | { kind: 'and' | 'or'; parts: Condition[] };
 
@@ -166,6 +167,8 @@ export const tagIn = (key: TagKey, values: readonly string[]): Condition => {
   if (values.length === 0) throw new Error('tagIn needs at least one value');
   return { kind: 'tag-in', key, values: [...values] };
 };
+/** `"field" =~ /^prefix/`: a string field (or tag column) starting with fixed text. */
+export const startsWith = (left: Expr, prefix: string): Condition => ({ kind: 'starts-with', left, prefix });
 export const cmp = (left: Expr, op: '=' | '!=' | '<' | '<=' | '>' | '>=', right: number | string): Condition => ({ kind: 'compare', left, op, right });
 export const and = (...parts: Condition[]): Condition => ({ kind: 'and', parts });
 export const or = (...parts: Condition[]): Condition => ({ kind: 'or', parts });
@@ -187,6 +190,8 @@ function renderCondition(c: Condition, top = false): string {
       return `${ident(c.key.tagKey)} =~ /^$${c.variable}$/`;
     case 'tag-in':
       return `${ident(c.key.tagKey)} =~ /^(${c.values.map(regexLiteral).join('|')})$/`;
+    case 'starts-with':
+      return `${renderExpr(c.left)} =~ /^${regexLiteral(c.prefix)}/`;
     case 'compare':
       return `${renderExpr(c.left)} ${c.op} ${typeof c.right === 'number' ? renderNumber(c.right) : str(c.right)}`;
     case 'and':

@@ -9,13 +9,15 @@ import {
   type AnnotationSpec, type BuildContext, type DashboardModule,
 } from './common.js';
 import {
-  byInterval, cmp, count, last, max, mean, min, median, mul, select, source, sum, tagIn, tagMatchesVar, timeFilter, type Condition, type TagKey,
+  byInterval, cmp, count, last, max, mean, min, median, mul, select, source, sum, or, startsWith, tagIn, tagMatchesVar, timeFilter, type Condition, type TagKey,
 } from './influxql.js';
 import { POINT_DETAIL_UID } from './links.js';
 import { lossThresholds, percentGoodThresholds, rttThresholds, STATE_COLORS } from './palette.js';
 import { pointInfoQuery, uptimeQuery } from './queries.js';
 
 const VAR = 'point';
+/** How the SNMP poller words a reboot it found (sysUpTime went backwards …) in a discontinuity event's detail. */
+const REBOOT_DETAIL_PREFIX = 'reboot';
 
 function build(ctx: BuildContext): ReturnType<typeof finish> {
   const ping = source(PING);
@@ -41,7 +43,7 @@ function build(ctx: BuildContext): ReturnType<typeof finish> {
     targets: [target(select(snmp).col(last(snmp.f('uptime_s')), 'uptime').where(timeFilter(), isPoint(snmp)))] }));
   d.withPanel(statPanel({ title: 'Khởi động lại (reboots)', description: 'Bẫy coldStart/warmStart và các lần sysUpTime quay lui trong khoảng thời gian.', w: 4, h: 4, noValue: '0',
     steps: [{ value: null, color: 'green' }, { value: 1, color: 'orange' }],
-    targets: [target(select(events).col(sum(events.f('count')), 'reboots').where(timeFilter(), isPoint(events), tagIn(events.tag('type'), ['cold_start', 'warm_start'])))] }));
+    targets: [target(select(events).col(sum(events.f('count')), 'reboots').where(timeFilter(), isPoint(events), or(tagIn(events.tag('type'), ['cold_start', 'warm_start']), startsWith(events.f('detail'), REBOOT_DETAIL_PREFIX))))] }));
   d.withPanel(statPanel({ title: 'Sự kiện (events)', description: 'Bẫy SNMP và gián đoạn bộ đếm trong khoảng thời gian.', w: 4, h: 4, noValue: '0',
     steps: [{ value: null, color: 'green' }, { value: 1, color: 'yellow' }],
     targets: [target(select(events).col(sum(events.f('count')), 'events').where(timeFilter(), isPoint(events)))] }));
