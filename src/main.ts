@@ -6,6 +6,7 @@ import { configCheck } from './cli/config.js';
 import { EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, languageOf, loadConfigOrReport, processIo, UsageError, type Io } from './cli/common.js';
 import { inventoryCheck, inventoryStatsCommand } from './cli/inventory.js';
 import { runCommand } from './cli/run.js';
+import { simulateCliCommand } from './cli/simulate.js';
 
 interface Command {
   name: string;
@@ -76,6 +77,8 @@ const COMMANDS: Command[] = [
 export function registerCommand(command: Command): void {
   COMMANDS.push(command);
 }
+
+registerCommand(simulateCliCommand);
 
 function helpFor(c: Command): string {
   const opts = Object.entries({ ...c.options, help: { type: 'boolean', short: 'h', help: 'Show this help' } }).map(
