@@ -144,6 +144,21 @@ export const UNIT_INFO = measurement({
   },
 });
 
+/** `village_info`: each village (thôn, buôn), so coverage panels can name the villages they list. */
+export const VILLAGE_INFO = measurement({
+  name: 'village_info',
+  description: 'The inventory\'s villages (thôn, buôn, tổ dân phố), written at start and every inventory-info interval.',
+  tags: { village: 'Village code (as coverage_village tags it).' },
+  unitLevels: true,
+  retention: 'raw',
+  fields: {
+    name: { type: 'string', unit: '', description: 'Village name with its type, e.g. Buôn Đôn.' },
+    population: { type: 'integer', unit: 'people', description: 'Population of the village.' },
+    lat: { type: 'float', unit: '°', description: 'Latitude.' },
+    lon: { type: 'float', unit: '°', description: 'Longitude.' },
+  },
+});
+
 // ---------------------------------------------------------------------------------------------
 // SNMP (src/probes/snmp). Interface names follow Telegraf's snmp `interface` table (IF-MIB names for
 // raw counters, ifName/ifAlias/ifIndex tags) so Telegraf dashboards that take derivatives of the
@@ -373,6 +388,7 @@ export const MEASUREMENTS = {
   netcov: NETCOV,
   point_info: POINT_INFO,
   unit_info: UNIT_INFO,
+  village_info: VILLAGE_INFO,
   interface: INTERFACE,
   snmp: SNMP,
   snmp_scalar: SNMP_SCALAR,
