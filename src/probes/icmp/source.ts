@@ -86,6 +86,20 @@ export function createIcmpSource(deps: IcmpSourceDeps): IcmpSource {
     }
   }
 
+  function recheck(pointIds: readonly string[]): Promise<void> {
+    for (const id of pointIds) pending.add(id);
+    if (!pinger) return Promise.resolve();
+    running ??= drainRechecks().finally(() => {
+      running = undefined;
+      // Ids added between the loop's last check and this callback would otherwise wait for the
+      // next recheck.
+      if (pending.size && !stopController.signal.aborted) {
+        recheck([]).catch((err: unknown) => log.warn({ event: 'recheck_failed', err }, 'recheck failed'));
+      }
+    });
+    return running;
+  }
+
   const jobName = (g: IcmpGroup) => `icmp/${g.key}`;
 
   return {
@@ -96,25 +110,13 @@ export function createIcmpSource(deps: IcmpSourceDeps): IcmpSource {
       for (const group of groups) {
         const expectedMs = expectedRoundMs(new Set(group.points.map((p) => p.address)).size, group.settings);
         if (expectedMs > group.intervalS * 1000) {
-          log.warn({ event: 'icmp_round_too_long', group: group.key, expected_ms: expectedMs, interval_ms: group.intervalS * 1000 }, 'a round of this group cannot finish within its interval: rounds will overrun (raise interval_s, or lower count, period_ms, timeout_ms or send_interval_ms)');
+          log.warn({ event: 'icmp_round_too_long', group: group.key, expected_ms: expectedMs, interval_ms: group.intervalS * 1000 }, 'when its targets do not answer, a round of this group lasts longer than its interval and the next round is skipped (raise interval_s, or lower count, period_ms, timeout_ms or send_interval_ms)');
         }
         scheduler.add({ name: jobName(group), intervalMs: group.intervalS * 1000, run: ({ signal }) => runGroup(group, group.points, signal) });
       }
       log.info({ event: 'icmp_started', backend: pinger.backend, points: points.length, groups: groups.map((g) => ({ key: g.key, points: g.points.length })) }, 'ICMP probe started');
     },
-    recheck(pointIds) {
-      for (const id of pointIds) pending.add(id);
-      if (!pinger) return Promise.resolve();
-      running ??= drainRechecks().finally(() => {
-        running = undefined;
-        // Ids added between the loop's last check and this callback would otherwise wait for
-        // the next recheck.
-        if (pending.size && !stopController.signal.aborted) {
-          this.recheck([]).catch((err: unknown) => log.warn({ event: 'recheck_failed', err }, 'recheck failed'));
-        }
-      });
-      return running;
-    },
+    recheck,
     async stop() {
       if (!running) return;
       const timeout = new Promise((resolve) => setTimeout(resolve, 2000).unref());
