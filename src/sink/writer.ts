@@ -306,8 +306,20 @@ export class Writer implements MetricSink {
         try {
           await target.setup(signal);
         } catch (err) {
-          this.#failed(err instanceof SinkWriteError ? err : transportError(err, false), undefined);
-          return;
+          const e = err instanceof SinkWriteError ? err : transportError(err, false);
+          // InfluxDB down: wait for it. Refused (a user without admin rights, a bad duration): say
+          // so and write anyway; a missing database then shows up as 404 on the writes.
+          if (e.retryable && e.kind !== 'auth') {
+            this.#failed(e, undefined);
+            return;
+          }
+          if (signal.aborted) return;
+          this.#logRepeated(
+            'sink_setup_refused',
+            'error',
+            { kind: e.kind, status: e.status, error: e.message, target: target.description },
+            `InfluxDB refused the setup (database, retention policies, continuous queries): ${e.message}. Setup needs an admin user (or set sink.setup: false once it is done); writing anyway`,
+          );
         }
         this.#setupDone = true;
       }
@@ -386,7 +398,7 @@ export class Writer implements MetricSink {
     this.#state = 'spooling';
     if (err.kind === 'not_found') this.#setupDone = false; // database or bucket gone: set up again
     const delayMs =
-      err.kind === 'auth' || !err.retryable
+      err.kind === 'auth'
         ? this.#opts.retryMaxMs
         : err.retryAfterMs !== undefined
           ? Math.min(err.retryAfterMs, MAX_RETRY_AFTER_MS)
@@ -410,9 +422,6 @@ export class Writer implements MetricSink {
         fields,
         `InfluxDB refused netcov's credentials (HTTP ${err.status ?? '?'}): check sink.username/sink.password (v1) or sink.token (v2) and the user's permissions; metrics keep spooling meanwhile`,
       );
-    } else if (!err.retryable) {
-      // Only setup gets here (writes turn refusals into drops): e.g. a retention duration InfluxDB rejects.
-      this.#logRepeated('sink_config_error', 'error', fields, `InfluxDB setup failed: ${err.message}; check the sink section of the configuration; metrics keep spooling meanwhile`);
     } else if (this.#failures === 1) {
       this.#log.warn({ event: 'sink_write_failed', ...fields }, `writing to InfluxDB failed (${err.kind}), retrying in ${delayMs} ms; metrics keep spooling`);
     } else {

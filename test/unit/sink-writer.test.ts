@@ -9,6 +9,8 @@ import { MemoryQueue } from '../../src/sink/queue.js';
 import { Writer, backoffMs, type WriterOptions } from '../../src/sink/writer.js';
 import type { Sample } from '../../src/metrics/schema.js';
 import { LineProtocolError } from '../../src/metrics/line-protocol.js';
+import type { WriteTarget } from '../../src/sink/types.js';
+import { SinkWriteError } from '../../src/sink/write-result.js';
 import { startFakeInflux, type FakeInflux } from '../helpers/fake-influx.js';
 import { captureLog, type CapturedLog } from '../helpers/log-capture.js';
 
@@ -279,4 +281,49 @@ t.test('sink.kind none: batches stay queued, nothing is sent', async (t) => {
   t.match(w.stats(), { pointsAccepted: 3, spoolPoints: 3, state: 'idle' });
   t.ok(w.stats().oldestSpooledAgeMs > 0);
   await w.stop();
+});
+
+/** A scripted target: setup outcomes in order, writes recorded. */
+function scriptedTarget(setupErrors: (Error | undefined)[]) {
+  const written: string[] = [];
+  let setups = 0;
+  const target: WriteTarget = {
+    description: 'scripted',
+    async setup() {
+      const err = setupErrors[setups++];
+      if (err !== undefined) throw err;
+    },
+    async write(batch) {
+      written.push(batch.payload);
+      return { droppedLines: 0 };
+    },
+    async close() {},
+  };
+  return { target, written, setups: () => setups };
+}
+
+t.test('setup: InfluxDB down is waited for; nothing is written before setup succeeded', async (t) => {
+  const logs = captureLog();
+  const s = scriptedTarget([new SinkWriteError('network', 'cannot reach InfluxDB: ECONNREFUSED'), new SinkWriteError('server', 'HTTP 503')]);
+  const w = new Writer({ queue: new MemoryQueue({ maxBytes: 1 << 20 }, logs.log), target: s.target, log: logs.log, options: FAST, random: () => 0 });
+  await w.start();
+  t.teardown(() => w.stop());
+  w.write(pings(2));
+  await w.flush();
+  t.equal(s.written.length, 0);
+  await until('setup and the write', () => s.written.length === 1);
+  t.equal(s.setups(), 3);
+  t.match(logs.events('sink_write_failed')[0], { phase: 'setup', kind: 'network' });
+});
+
+t.test('setup refused (no admin rights): a clear error, and writes go ahead anyway', async (t) => {
+  const logs = captureLog();
+  const s = scriptedTarget([new SinkWriteError('auth', 'CREATE DATABASE netcov: error authorizing query: netcov not authorized to execute statement')]);
+  const w = new Writer({ queue: new MemoryQueue({ maxBytes: 1 << 20 }, logs.log), target: s.target, log: logs.log, options: FAST });
+  await w.start();
+  t.teardown(() => w.stop());
+  w.write(pings(2));
+  await w.flush();
+  t.equal(s.written.length, 1, 'written without waiting for an admin');
+  t.match(logs.events('sink_setup_refused')[0], { level: 'error', kind: 'auth', msg: /admin user.*sink\.setup: false/ });
 });
