@@ -5,7 +5,10 @@
 import type { Config } from '../config/schema.js';
 import type { Inventory } from '../inventory/model.js';
 import type { IcmpObservation, SnmpObservation } from '../observations.js';
-import type { AlertRecord, AlertState, MaintenanceWindow, Silence } from '../alerts/types.js';
+import type { AlertService } from '../alerts/service.js';
+import type { CoverageService } from '../coverage/service.js';
+import type { GapView, UnitCoverageReport } from '../coverage/views.js';
+import type { FeedFormat, IngestReport } from '../coverage/feeds/index.js';
 import type { Logger } from '../util/log.js';
 import type { MetricSources } from './prom.js';
 
@@ -39,24 +42,21 @@ export interface PointsView {
 export const UNKNOWN_STATE = 'UNKNOWN';
 
 // ---------------------------------------------------------------------------------------------
-// Alerts, acknowledgements, silences, maintenance: the alerting module's own records, rendered by
-// its view functions (src/alerts/view.ts), so the API and the webhooks show the same JSON.
+// Alerts (src/alerts/service.ts) and coverage (src/coverage/service.ts): the routes call the real
+// services through these slices of them. The services validate and throw AlertServiceError /
+// CoverageQueryError, which the API maps to 400/404/409; their views are the JSON (one shape for
+// the API and the webhooks).
 
-export interface AlertQuery {
-  states?: AlertState[];
-  severities?: string[];
-  conditions?: string[];
-  pointIds?: string[];
-  /** Any administrative unit code: alerts of points serving it or a unit below it. */
-  unit?: string;
-}
+export type AlertsApi = Pick<
+  AlertService,
+  'listAlerts' | 'acknowledge' | 'listSilences' | 'createSilence' | 'deleteSilence' | 'listMaintenance' | 'createMaintenance' | 'deleteMaintenance'
+>;
 
-export type AckOutcome = { ok: true; alert: AlertRecord } | { ok: false; reason: 'not_found' | 'resolved' };
+export type CoverageApi = Pick<CoverageService, 'unit' | 'gaps' | 'ingestMeasurements' | 'ingestCellStatus'>;
 
-export type SilenceInput = Pick<Silence, 'matchers' | 'startsAtMs' | 'endsAtMs' | 'createdBy' | 'comment'>;
-export type MaintenanceInput = Pick<MaintenanceWindow, 'pointIds' | 'unitCodes' | 'startsAtMs' | 'endsAtMs' | 'cron' | 'durationMin' | 'createdBy' | 'comment'>;
+export type { GapView, UnitCoverageReport, IngestReport, FeedFormat };
 
-/** Thrown by a write service when the input is well-formed but not acceptable (→ 400 with the message). */
+/** Thrown by the API's own checks when an input is well-formed but not acceptable (→ 400 naming the field). */
 export class InputError extends Error {
   constructor(
     message: string,
@@ -65,102 +65,6 @@ export class InputError extends Error {
     super(message);
     this.name = 'InputError';
   }
-}
-
-export interface AlertsApi {
-  /** Alerts matching the query, newest first. */
-  alerts(q: AlertQuery): MaybePromise<AlertRecord[]>;
-  ack(id: number, by: string, comment: string): MaybePromise<AckOutcome>;
-  silences(): MaybePromise<Silence[]>;
-  addSilence(input: SilenceInput): MaybePromise<Silence>;
-  /** False when no such silence exists. */
-  removeSilence(id: string): MaybePromise<boolean>;
-  maintenance(): MaybePromise<MaintenanceWindow[]>;
-  addMaintenance(input: MaintenanceInput): MaybePromise<MaintenanceWindow>;
-  /** 'read_only' for a window written in the configuration file. */
-  removeMaintenance(id: string): MaybePromise<boolean | 'read_only'>;
-  /** End of the window's current occurrence when it is active now, else undefined. */
-  activeUntil(w: MaintenanceWindow, nowMs: number): number | undefined;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Coverage
-
-export interface CarrierCoverage {
-  carrier: string;
-  coveredPopulation: number;
-  coveredPct: number;
-}
-
-export interface UnitCoverage {
-  code: string;
-  name: string;
-  level: string;
-  population: number;
-  coveredPopulation: number;
-  /** Population-weighted 4G coverage, 0–100. */
-  coveredPct: number;
-  deadZoneVillages: number;
-  deadZonePopulation: number;
-  villages: number;
-  byCarrier: CarrierCoverage[];
-}
-
-export interface UnitCoverageReport extends UnitCoverage {
-  children: UnitCoverage[];
-}
-
-/** A village without usable service (from every carrier, or from the one asked for). */
-export interface GapView {
-  villageCode: string;
-  villageName: string;
-  villageType: string;
-  lat: number;
-  lon: number;
-  population: number;
-  /** Unit codes of the village's administrative path by level name, e.g. {province, district, commune}. */
-  units: Record<string, string>;
-  /** Best level any of the considered carriers gives (none, poor …) and the evidence behind it. */
-  bestLevel: string;
-  evidence: string;
-  /** Since when the village is a dead zone, ms UTC (undefined: since the model first saw it). */
-  sinceMs?: number;
-  /** A carrier report says covered while fresh measurements say none. */
-  conflict: boolean;
-}
-
-export interface GapFilter {
-  unit?: string;
-  carrier?: string;
-  radio?: string;
-}
-
-export interface RowProblem {
-  row: number;
-  reason: string;
-}
-
-/** The per-row report of one ingestion, the same as for a file feed. */
-export interface IngestReport {
-  feed: string;
-  rowsRead: number;
-  accepted: number;
-  rejected: number;
-  problems: RowProblem[];
-  /** False when the input as a whole was refused (wrong header, not CSV …); state untouched. */
-  applied: boolean;
-  error?: string;
-}
-
-export type FeedFormat = 'csv' | 'json' | 'jsonl';
-
-export interface CoverageApi {
-  carriers(): readonly { id: string; name: string }[];
-  radios(): readonly string[];
-  unit(code: string): MaybePromise<UnitCoverageReport | undefined>;
-  gaps(filter: GapFilter): MaybePromise<GapView[]>;
-  ingestMeasurements(body: string, format: FeedFormat): Promise<IngestReport>;
-  ingestCellStatus(body: string, format: FeedFormat): Promise<IngestReport>;
 }
 
 // ---------------------------------------------------------------------------------------------

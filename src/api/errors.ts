@@ -3,6 +3,8 @@
 // with its stack and answered with no detail (a message could carry anything, even a secret).
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
+import { AlertServiceError } from '../alerts/service.js';
+import { CoverageQueryError } from '../coverage/views.js';
 import { InputError } from './deps.js';
 
 interface AjvLikeError {
@@ -36,6 +38,8 @@ export function describeValidation(context: string, errors: readonly AjvLikeErro
   return { field, message: `${field}: ${message}` };
 }
 
+const SERVICE_STATUS = { not_found: 404, invalid: 400, conflict: 409 } as const;
+
 export function sendError(reply: FastifyReply, statusCode: number, message: string, extra: { error?: string; field?: string } = {}): FastifyReply {
   return reply.code(statusCode).send({ statusCode, error: extra.error ?? STATUS_CODES[statusCode] ?? 'Error', message, ...(extra.field ? { field: extra.field } : {}) });
 }
@@ -54,8 +58,12 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
     const { field, message } = describeValidation(error.validationContext ?? 'input', error.validation as AjvLikeError[]);
     return sendError(reply, 400, message, { field });
   }
-  const input: unknown = error;
-  if (input instanceof InputError) return sendError(reply, 400, input.message, input.field ? { field: input.field } : {});
+  const known: unknown = error;
+  if (known instanceof InputError) return sendError(reply, 400, known.message, known.field ? { field: known.field } : {});
+  // The services' own refusals: their messages are written for people and carry no secret.
+  if (known instanceof AlertServiceError) return sendError(reply, SERVICE_STATUS[known.code], known.message, known.code === 'not_found' ? { error: 'not_found' } : {});
+  if (known instanceof CoverageQueryError)
+    return sendError(reply, known.statusCode, known.field ? `querystring.${known.field}: ${known.message}` : known.message, known.field ? { field: `querystring.${known.field}` } : {});
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) {
     if (status === 429) return sendError(reply, 429, 'too many requests: slow down and retry later');

@@ -13,7 +13,6 @@ function columnLevels(inv: Inventory) {
   return inv.levels.slice(1);
 }
 
-const unitName = (inv: Inventory, code: string | undefined) => (code === undefined ? '' : (inv.unit(code)?.name ?? ''));
 
 export function gapsCsv(inv: Inventory, gaps: readonly GapView[], lang: Language, timeZone: string): string {
   const levels = columnLevels(inv);
@@ -37,7 +36,7 @@ export function gapsCsv(inv: Inventory, gaps: readonly GapView[], lang: Language
     g.villageCode,
     g.villageName,
     g.villageType,
-    ...levels.flatMap((l) => [g.units[l.name] ?? '', unitName(inv, g.units[l.name])]),
+    ...levels.flatMap((l) => [g.units[l.name] ?? '', g.unitNames[l.name] ?? '']),
     g.population,
     g.bestLevel,
     g.evidence,
@@ -73,12 +72,13 @@ export function gapsGeoJson(inv: Inventory, gaps: readonly GapView[]): GeoJsonFe
         village_code: g.villageCode,
         village: g.villageName,
         village_type: g.villageType,
-        ...Object.fromEntries(levels.flatMap((l) => [[`${l.name}_code`, g.units[l.name] ?? null], [l.name, unitName(inv, g.units[l.name]) || null]])),
+        ...Object.fromEntries(levels.flatMap((l) => [[`${l.name}_code`, g.units[l.name] ?? null], [l.name, g.unitNames[l.name] ?? null]])),
         population: g.population,
         best_level: g.bestLevel,
         evidence: g.evidence,
         conflict: g.conflict,
         since: g.sinceMs === undefined ? null : new Date(g.sinceMs).toISOString(),
+        cause: g.cause ?? null,
       },
     })),
   };

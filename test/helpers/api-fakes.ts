@@ -6,14 +6,16 @@ import type { Inventory } from '../../src/inventory/model.js';
 import { loadInventory } from '../../src/inventory/load.js';
 import type { IcmpObservation, SnmpObservation } from '../../src/observations.js';
 import { silentLogger } from '../../src/util/log.js';
-import type { AlertRecord, MaintenanceWindow, Silence } from '../../src/alerts/types.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAlerting, type Alerting } from '../../src/alerts/index.js';
+import type { AlertRecord } from '../../src/alerts/types.js';
+import type { Readable } from 'node:stream';
+import { CoverageQueryError } from '../../src/coverage/views.js';
 import type {
-  AckOutcome,
-  AlertQuery,
-  AlertsApi,
-  MaintenanceInput,
-  SilenceInput,
   ApiDeps,
+  FeedFormat,
   AvailabilityApi,
   CoverageApi,
   GapView,
@@ -22,7 +24,6 @@ import type {
   PointsView,
   UnitCoverageReport,
 } from '../../src/api/deps.js';
-import { InputError } from '../../src/api/deps.js';
 
 export const TOKENS = {
   read: 'read-token-0123456789abcdefghij',
@@ -34,7 +35,7 @@ export const TOKENS = {
 /** Secrets the tests scan every response body for. */
 export const SECRETS = [...Object.values(TOKENS), 'community-s3cret-value', 'influx-pa55word-value', 'v3-auth-key-value-123'];
 
-export function testConfig(extra = ''): Config {
+export function testConfig(extra = '', top = ''): Config {
   const text = `
 language: vi
 snmp:
@@ -48,7 +49,8 @@ api:
 ${Object.entries(TOKENS)
   .map(([role, token]) => `    - { name: ${role}-holder, role: ${role}, token: ${token} }`)
   .join('\n')}
-${extra}`;
+${extra}
+${top}`;
   return parseConfig(text, 'test.yaml');
 }
 
@@ -73,79 +75,19 @@ export class FakePoints implements PointsView {
   }
 }
 
-export class FakeAlerts implements AlertsApi {
-  list: AlertRecord[] = [];
-  silenceList: Silence[] = [];
-  windows: MaintenanceWindow[] = [];
-  #seq = 0;
-  constructor(
-    private readonly inv: Inventory,
-    private readonly now: () => number,
-  ) {}
-  alerts(q: AlertQuery) {
-    return this.list.filter(
-      (a) =>
-        (!q.states || q.states.includes(a.state)) &&
-        (!q.pointIds || q.pointIds.includes(a.pointId)) &&
-        (!q.severities || q.severities.includes(a.severity)) &&
-        (!q.conditions || q.conditions.includes(a.condition)) &&
-        (!q.unit || this.inv.isWithin(this.inv.point(a.pointId)?.unit ?? '', q.unit)),
-    );
-  }
-  ack(id: number, by: string, comment: string): AckOutcome {
-    const a = this.list.find((x) => x.id === id);
-    if (!a) return { ok: false, reason: 'not_found' };
-    if (a.state === 'resolved') return { ok: false, reason: 'resolved' };
-    Object.assign(a, { state: 'acknowledged', ackedBy: by, ackComment: comment, ackedAtMs: this.now() });
-    return { ok: true, alert: a };
-  }
-  silences() {
-    return this.silenceList;
-  }
-  addSilence(input: SilenceInput): Silence {
-    if (input.matchers.some((m) => m.name === 'forbidden')) throw new InputError('body.matchers[0].name: refused by the service', 'body.matchers[0].name');
-    const s = { id: `s${++this.#seq}`, ...input, createdAtMs: this.now(), updatedAtMs: this.now() };
-    this.silenceList.push(s);
-    return s;
-  }
-  removeSilence(id: string) {
-    const before = this.silenceList.length;
-    this.silenceList = this.silenceList.filter((s) => s.id !== id);
-    return this.silenceList.length < before;
-  }
-  maintenance() {
-    return this.windows;
-  }
-  addMaintenance(input: MaintenanceInput): MaintenanceWindow {
-    const m = { id: `m${++this.#seq}`, ...input, createdAtMs: this.now(), updatedAtMs: this.now(), source: 'store' as const };
-    this.windows.push(m);
-    return m;
-  }
-  removeMaintenance(id: string) {
-    const w = this.windows.find((x) => x.id === id);
-    if (w?.source === 'config') return 'read_only' as const;
-    this.windows = this.windows.filter((s) => s.id !== id);
-    return w !== undefined;
-  }
-  activeUntil(w: MaintenanceWindow, nowMs: number) {
-    return w.startsAtMs !== undefined && w.endsAtMs !== undefined && nowMs >= w.startsAtMs && nowMs < w.endsAtMs ? w.endsAtMs : undefined;
-  }
-}
-
-/** An alert record as the alerting module stores it. */
-export function alertRecord(id: number, pointId: string, over: Partial<AlertRecord> = {}): AlertRecord {
+/** An alert record as the alerting module stores it (without its id). */
+export function alertRecord(pointId: string, over: Partial<AlertRecord> = {}): Omit<AlertRecord, 'id'> {
   return {
-    id,
     fingerprint: `${pointId}/down`,
     pointId,
     condition: 'down',
     severity: 'critical',
     state: 'firing',
-    labels: { alertname: 'down', point_id: pointId },
+    labels: { alertname: 'down', point_id: pointId, severity: 'critical', unit: shippedInventory().point(pointId)?.unit ?? '' },
     details: { figures: { loss_pct: 100 }, affected: [], affectedUnits: [], affectedPopulation: 0 },
-    startedAtMs: Date.UTC(2025, 0, 15, 2, 0, 0) + id * 1000,
-    updatedAtMs: Date.UTC(2025, 0, 15, 2, 0, 0) + id * 1000,
-    receivers: ['oncall'],
+    startedAtMs: Date.UTC(2025, 0, 15, 2, 0, 0),
+    updatedAtMs: Date.UTC(2025, 0, 15, 2, 0, 0),
+    receivers: [],
     escalation: [],
     repeatCount: 0,
     escalationsSent: 0,
@@ -153,45 +95,55 @@ export function alertRecord(id: number, pointId: string, over: Partial<AlertReco
   };
 }
 
+/**
+ * The real alerting module (SQLite store in a temp dir, engine without timers, no receivers) with
+ * the given alerts stored before it starts, as after a restart.
+ */
+export function realAlerting(config: Config, inventory: Inventory, now: () => number, seed: Omit<AlertRecord, 'id'>[] = []): Alerting {
+  const dir = mkdtempSync(join(tmpdir(), 'netcov-api-alerts-'));
+  const cfg: Config = { ...config, state_dir: dir };
+  const alerting = createAlerting({ config: cfg, inventory, log: silentLogger(), clock: { now } as never, timers: false });
+  for (const a of seed) alerting.store.insertAlert(a);
+  alerting.start();
+  return alerting;
+}
+
+/** Coverage answers for route tests only; the real model on the sample data is in api-coverage.test.ts. */
 export class FakeCoverage implements CoverageApi {
   pushed: { feed: string; body: string; format: string }[] = [];
   constructor(
     private readonly inv: Inventory,
     readonly gapList: GapView[] = [],
   ) {}
-  carriers() {
-    return [
-      { id: 'viettel', name: 'Viettel' },
-      { id: 'vinaphone', name: 'VinaPhone' },
-    ];
-  }
-  radios() {
-    return ['GSM', 'UMTS', 'LTE', 'NR'];
-  }
   unit(code: string): UnitCoverageReport | undefined {
-    const u = this.inv.unit(code);
-    if (!u) return undefined;
+    if (!this.inv.unit(code)) return undefined;
     const kpi = (c: string) => {
       const unit = this.inv.unit(c)!;
       const pop = this.inv.population(c);
-      return { code: c, name: unit.name, level: unit.level, population: pop, coveredPopulation: pop * 0.99, coveredPct: 99, deadZoneVillages: 1, deadZonePopulation: pop * 0.01, villages: 10, byCarrier: [{ carrier: 'viettel', coveredPopulation: pop * 0.98, coveredPct: 98 }] };
+      return {
+        code: c, name: unit.name, level: unit.level, population: pop, coveredPopulation: pop * 0.99, coveredPct: 99, villages: 10, villagesCovered: 9,
+        deadZoneVillages: 1, deadZonePopulation: pop * 0.01, conflictVillages: 0,
+        byCarrier: [{ carrier: 'viettel', name: 'Viettel', coveredPopulation: pop * 0.98, coveredPct: 98, villagesCovered: 9 }],
+      };
     };
-    return { ...kpi(code), children: this.inv.children(code).map((c) => kpi(c.code)) };
+    return { ...kpi(code), children: this.inv.children(code).map((c) => kpi(c.code)), computedAtMs: Date.UTC(2025, 0, 15, 2, 0, 0) };
   }
   gaps(f: { unit?: string; carrier?: string; radio?: string }) {
+    if (f.carrier !== undefined && !['viettel', '04'].includes(f.carrier)) throw new CoverageQueryError(`unknown carrier "${f.carrier}"`, 400, 'carrier');
     return this.gapList.filter((g) => !f.unit || Object.values(g.units).includes(f.unit));
   }
-  async #ingest(feed: string, body: string, format: string): Promise<IngestReport> {
-    this.pushed.push({ feed, body, format });
-    if (body.startsWith('garbage')) return { feed, rowsRead: 0, accepted: 0, rejected: 0, problems: [], applied: false, error: 'wrong header' };
+  async #ingest(kind: 'measurements' | 'status', body: string, format: FeedFormat): Promise<IngestReport> {
+    this.pushed.push({ feed: kind, body, format });
+    const base = { feed: 'api', kind, format, problemsNotListed: 0, startedAtMs: 0, durationMs: 1, rowsPerSecond: 1000, notes: [] };
+    if (body.startsWith('garbage')) return { ...base, rowsRead: 0, accepted: 0, rejected: 0, problems: [], reasons: {}, applied: false, error: 'wrong header' };
     const rows = body.trim().split('\n').length - (format === 'csv' ? 1 : 0);
-    return { feed, rowsRead: rows, accepted: rows - 1, rejected: 1, problems: [{ row: 2, reason: 'RSRP outside −156…−31 dBm' }], applied: true };
+    return { ...base, rowsRead: rows, accepted: rows - 1, rejected: 1, problems: [{ row: 2, reason: 'RSRP outside −156…−31 dBm' }] as never, reasons: { rsrp_range: 1 }, applied: true };
   }
-  ingestMeasurements(body: string, format: string) {
-    return this.#ingest('measurements', body, format);
+  ingestMeasurements(body: string | Readable, format: FeedFormat) {
+    return this.#ingest('measurements', String(body), format);
   }
-  ingestCellStatus(body: string, format: string) {
-    return this.#ingest('cell_status', body, format);
+  ingestCellStatus(body: string | Readable, format: FeedFormat) {
+    return this.#ingest('status', String(body), format);
   }
 }
 
@@ -208,30 +160,35 @@ export class FakeAvailability implements AvailabilityApi {
 export interface FakeSet {
   deps: ApiDeps;
   points: FakePoints;
-  alerts: FakeAlerts;
+  alerting: Alerting;
   coverage: FakeCoverage;
   availability: FakeAvailability;
+  close(): Promise<void>;
 }
 
-export function fakeDeps(overrides: Partial<ApiDeps> = {}, gaps: GapView[] = []): FakeSet {
+export const TEST_NOW = Date.UTC(2025, 0, 15, 3, 0, 0);
+
+/** Deps for route tests: the real alerting module, doubles for the rest. Call close() in teardown. */
+export function fakeDeps(overrides: Partial<ApiDeps> = {}, opts: { gaps?: GapView[]; alerts?: Omit<AlertRecord, 'id'>[] } = {}): FakeSet {
   const inventory = overrides.inventory ?? shippedInventory();
+  const config = overrides.config ?? testConfig();
+  const now = overrides.now ?? (() => TEST_NOW);
   const points = new FakePoints();
-  const now = overrides.now ?? (() => Date.UTC(2025, 0, 15, 3, 0, 0));
-  const alerts = new FakeAlerts(inventory, now);
-  const coverage = new FakeCoverage(inventory, gaps);
+  const alerting = realAlerting(config, inventory, now, opts.alerts);
+  const coverage = new FakeCoverage(inventory, opts.gaps ?? []);
   const availability = new FakeAvailability();
   const deps: ApiDeps = {
-    config: testConfig(),
+    config,
     inventory,
     log: silentLogger(),
     points,
     readiness: [{ name: 'inventory', check: () => ({ ok: true, detail: `${inventory.points.length} points` }) }],
     metrics: {},
-    alerts,
+    alerts: alerting.service,
     coverage,
     availability,
     ...overrides,
     now,
   };
-  return { deps, points, alerts, coverage, availability };
+  return { deps, points, alerting, coverage, availability, close: () => alerting.stop() };
 }

@@ -77,10 +77,12 @@ const request = fc.record({
 });
 
 t.test('random requests at every route: no 5xx, JSON answers parse', async (t) => {
-  const set = fakeDeps({ config: testConfig('  rate_limit: { max: 100000, window_s: 60 }\n  public_read: true') });
-  set.alerts.list.push(alertRecord(1, 'commune-24181'));
+  const set = fakeDeps({ config: testConfig('  rate_limit: { max: 100000, window_s: 60 }\n  public_read: true') }, { alerts: [alertRecord('commune-24181')] });
   const app = await buildApp(set.deps);
-  t.teardown(() => app.close());
+  t.teardown(async () => {
+    await app.close();
+    await set.close();
+  });
   let requests = 0;
   const statuses = new Map<number, number>();
   await fc.assert(
@@ -110,7 +112,10 @@ t.test('random requests at every route: no 5xx, JSON answers parse', async (t) =
 t.test('valid-shaped writes with random values: no 5xx', async (t) => {
   const set = fakeDeps({ config: testConfig('  rate_limit: { max: 100000, window_s: 60 }') });
   const app = await buildApp(set.deps);
-  t.teardown(() => app.close());
+  t.teardown(async () => {
+    await app.close();
+    await set.close();
+  });
   const isoish = fc.oneof(fc.date({ min: new Date(0), max: new Date(Date.UTC(2100, 0, 1)), noInvalidDate: true }).map((d) => d.toISOString()), nasty);
   await fc.assert(
     fc.asyncProperty(

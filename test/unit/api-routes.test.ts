@@ -5,7 +5,7 @@
 import t from 'tap';
 import { buildApp, ApiConfigError } from '../../src/api/app.js';
 import { parseConfig } from '../../src/config/load.js';
-import { SECRETS, TOKENS, alertRecord, fakeDeps, testConfig } from '../helpers/api-fakes.js';
+import { SECRETS, TEST_NOW, TOKENS, alertRecord, fakeDeps, testConfig } from '../helpers/api-fakes.js';
 import type { GapView } from '../../src/api/deps.js';
 
 const bearer = (role: keyof typeof TOKENS) => ({ authorization: `Bearer ${TOKENS[role]}` });
@@ -20,10 +20,13 @@ const GAPS: GapView[] = [
     lon: 107.7,
     population: 420,
     units: { province: '66', district: '645', commune: '24181' },
+    unitNames: { province: 'Tỉnh Đắk Lắk', district: 'Huyện Ea H\'leo', commune: 'Xã Ea Tam' },
     bestLevel: 'none',
     evidence: 'predicted',
     sinceMs: Date.UTC(2025, 0, 1, 17, 0, 0),
     conflict: false,
+    cause: 'no_coverage',
+    carriers: [{ carrier: 'viettel', radio: 'LTE', level: 'none', evidence: 'predicted', measurements: 0, conflict: false }],
   },
 ];
 
@@ -56,6 +59,7 @@ const CASES: Case[] = [
     payload: { who: 'Nguyễn Văn An', comment: 'đang xử lý' },
     bad: { payload: { who: { name: 'x' } }, field: 'body.who' },
     missing: { url: '/api/v1/alerts/999/ack', payload: {} },
+    // alert 1 is open (firing), alert 2 resolved
   },
   { name: 'silences', method: 'GET', url: '/api/v1/silences', need: 'read', ok: 200 },
   {
@@ -67,7 +71,7 @@ const CASES: Case[] = [
     payload: { matchers: [{ name: 'district', value: '647' }], ends_at: FUTURE, comment: 'thay cáp quang' },
     bad: { payload: { matchers: [{ name: 'district', value: '(' , is_regex: true }], ends_at: FUTURE, comment: 'x' }, field: 'body.matchers[0].value' },
   },
-  { name: 'silence delete', method: 'DELETE', url: '/api/v1/silences/s-existing', need: 'operator', ok: 204, bad: { url: '/api/v1/silences/bad%20id', field: 'params.id' }, missing: { url: '/api/v1/silences/none' } },
+  { name: 'silence delete', method: 'DELETE', url: '/api/v1/silences/{silence}', need: 'operator', ok: 204, bad: { url: '/api/v1/silences/bad%20id', field: 'params.id' }, missing: { url: '/api/v1/silences/none' } },
   { name: 'maintenance', method: 'GET', url: '/api/v1/maintenance', need: 'read', ok: 200 },
   {
     name: 'maintenance create',
@@ -78,7 +82,7 @@ const CASES: Case[] = [
     payload: { unit_codes: ['647'], starts_at: '2025-01-15T03:00:00Z', ends_at: FUTURE, comment: 'bảo trì' },
     bad: { payload: { point_ids: ['commune-1'], starts_at: '2025-01-15T03:00:00Z', ends_at: FUTURE, comment: 'x' }, field: 'body.point_ids[0]' },
   },
-  { name: 'maintenance delete', method: 'DELETE', url: '/api/v1/maintenance/m-existing', need: 'operator', ok: 204, missing: { url: '/api/v1/maintenance/none' } },
+  { name: 'maintenance delete', method: 'DELETE', url: '/api/v1/maintenance/{window}', need: 'operator', ok: 204, missing: { url: '/api/v1/maintenance/none' } },
   {
     name: 'availability',
     method: 'GET',
@@ -88,7 +92,7 @@ const CASES: Case[] = [
     bad: { url: '/api/v1/availability?from=yesterday', field: 'querystring.from' },
   },
   { name: 'coverage unit', method: 'GET', url: '/api/v1/coverage/units/647', need: 'read', ok: 200, bad: { url: '/api/v1/coverage/units/a%20b', field: 'params.code' }, missing: { url: '/api/v1/coverage/units/12345678' } },
-  { name: 'coverage gaps', method: 'GET', url: '/api/v1/coverage/gaps?unit=24181', need: 'read', ok: 200, bad: { url: '/api/v1/coverage/gaps?format=xlsx', field: 'querystring.format' }, missing: { url: '/api/v1/coverage/gaps?unit=99999' } },
+  { name: 'coverage gaps', method: 'GET', url: '/api/v1/coverage/gaps?unit=24181', need: 'read', ok: 200, bad: { url: '/api/v1/coverage/gaps?carrier=telstra', field: 'querystring.carrier' }, missing: { url: '/api/v1/coverage/gaps?unit=99999' } },
   {
     name: 'measurements push',
     method: 'POST',
@@ -111,16 +115,24 @@ const CASES: Case[] = [
   },
 ];
 
-async function setup() {
-  const set = fakeDeps({}, GAPS);
-  set.alerts.list.push(alertRecord(1, 'commune-24181'), alertRecord(2, 'district-647', { state: 'resolved', resolvedAtMs: Date.UTC(2025, 0, 15, 2, 30) }));
-  set.alerts.silenceList.push({ id: 's-existing', matchers: [{ name: 'point_id', value: 'x', isRegex: false, isEqual: true }], startsAtMs: 0, endsAtMs: Date.parse(FUTURE), createdBy: 'a', comment: 'c', createdAtMs: 0, updatedAtMs: 0 });
-  set.alerts.windows.push(
-    { id: 'm-existing', pointIds: ['district-647'], unitCodes: [], startsAtMs: 0, endsAtMs: Date.parse(FUTURE), comment: 'c', createdBy: 'a', createdAtMs: 0, updatedAtMs: 0, source: 'store' },
-    { id: 'config:night', pointIds: [], unitCodes: ['66'], cron: '0 22 * * 6', durationMin: 60, comment: 'c', createdBy: 'config', createdAtMs: 0, updatedAtMs: 0, source: 'config' },
+const CONFIG_WINDOW = `alerts:
+  maintenance:
+    - { id: night, units: ["66"], cron: "0 22 * * 6", duration_min: 60, comment: "bảo trì định kỳ" }`;
+
+async function setup(t: { teardown(fn: () => unknown): void }, apiExtra = '') {
+  const set = fakeDeps(
+    { config: testConfig(apiExtra, CONFIG_WINDOW) },
+    { gaps: GAPS, alerts: [alertRecord('commune-24181'), alertRecord('district-647', { state: 'resolved', resolvedAtMs: TEST_NOW - 1800_000 })] },
   );
+  const svc = set.alerting.service;
+  const silence = svc.createSilence({ matchers: [{ name: 'point_id', value: 'x' }], ends_at: FUTURE, created_by: 'a', comment: 'c' });
+  const window = svc.createMaintenance({ point_ids: ['district-647'], starts_at: '2025-01-15T00:00:00Z', ends_at: FUTURE, created_by: 'a', comment: 'c' });
   const app = await buildApp(set.deps);
-  return { app, ...set };
+  t.teardown(async () => {
+    await app.close();
+    await set.close();
+  });
+  return { app, ids: { silence: silence.id, window: window.id }, ...set };
 }
 
 function assertNoSecret(t: { notOk(value: unknown, message: string): unknown }, body: string, what: string) {
@@ -131,10 +143,10 @@ t.test('each route: success, 401, 403, 400 naming the field, 404; no secret in a
   const roles = ['read', 'operator', 'ingest'] as const;
   for (const c of CASES) {
     await t.test(c.name, async (t) => {
-      const { app } = await setup();
-      t.teardown(() => app.close());
+      const { app, ids } = await setup(t);
+      const url = c.url.replace('{silence}', ids.silence).replace('{window}', ids.window);
       const send = (headers: Record<string, string>, over: { url?: string; payload?: unknown } = {}) =>
-        app.inject({ method: c.method, url: over.url ?? c.url, headers: { ...c.headers, ...headers }, ...((over.payload ?? c.payload) !== undefined ? { payload: (over.payload ?? c.payload) as string } : {}) });
+        app.inject({ method: c.method, url: over.url ?? url, headers: { ...c.headers, ...headers }, ...((over.payload ?? c.payload) !== undefined ? { payload: (over.payload ?? c.payload) as string } : {}) });
       const owner = c.need === 'public' ? {} : bearer(c.need === 'read' ? 'read' : c.need);
       const ok = await send(owner);
       t.equal(ok.statusCode, c.ok, `${c.method} ${c.url} → ${c.ok}: ${ok.body.slice(0, 300)}`);
@@ -176,9 +188,7 @@ t.test('each route: success, 401, 403, 400 naming the field, 404; no secret in a
 });
 
 t.test('public_read opens read routes but never writes', async (t) => {
-  const set = fakeDeps({ config: testConfig('  public_read: true') });
-  const app = await buildApp(set.deps);
-  t.teardown(() => app.close());
+  const { app } = await setup(t, '  public_read: true');
   t.equal((await app.inject({ url: '/api/v1/summary' })).statusCode, 200);
   t.equal((await app.inject({ url: '/metrics' })).statusCode, 200);
   t.equal((await app.inject({ method: 'POST', url: '/api/v1/alerts/1/ack', payload: {} })).statusCode, 401);
@@ -187,8 +197,7 @@ t.test('public_read opens read routes but never writes', async (t) => {
 });
 
 t.test('unknown routes 404, unknown parameters and body fields 400', async (t) => {
-  const { app } = await setup();
-  t.teardown(() => app.close());
+  const { app } = await setup(t);
   const r = await app.inject({ url: '/api/v2/nothing', headers: bearer('read') });
   t.equal(r.statusCode, 404);
   const q = await app.inject({ url: '/api/v1/points?stat=DOWN', headers: bearer('read') });
@@ -199,29 +208,33 @@ t.test('unknown routes 404, unknown parameters and body fields 400', async (t) =
   t.equal(JSON.parse(b.body).field, 'body.extra');
   const json = await app.inject({ method: 'POST', url: '/api/v1/silences', headers: { ...bearer('operator'), 'content-type': 'application/json' }, payload: '{"matchers": [' });
   t.equal(json.statusCode, 400, 'broken JSON → 400');
-  const svc = await app.inject({ method: 'POST', url: '/api/v1/silences', headers: bearer('operator'), payload: { matchers: [{ name: 'forbidden', value: 'b' }], ends_at: FUTURE, comment: 'c' } });
-  t.equal(svc.statusCode, 400, 'a refusal by the service is a 400');
-  t.equal(JSON.parse(svc.body).field, 'body.matchers[0].name');
   const past = await app.inject({ method: 'POST', url: '/api/v1/silences', headers: bearer('operator'), payload: { matchers: [{ name: 'a', value: 'b' }], ends_at: '2020-01-01T00:00:00Z', comment: 'c' } });
   t.equal(JSON.parse(past.body).field, 'body.ends_at');
   const media = await app.inject({ method: 'POST', url: '/api/v1/coverage/measurements', headers: { ...bearer('ingest'), 'content-type': 'application/xml' }, payload: '<a/>' });
   t.equal(media.statusCode, 415, 'unknown body type → 415');
 });
 
-t.test('alert lifecycle through the routes', async (t) => {
-  const { app, alerts } = await setup();
-  t.teardown(() => app.close());
+t.test('alert lifecycle through the routes, on the real alert store', async (t) => {
+  const { app, alerting } = await setup(t);
   const list = JSON.parse((await app.inject({ url: '/api/v1/alerts', headers: bearer('read') })).body);
-  t.equal(list.total, 1, 'open alerts by default');
+  t.equal(list.items.length, 1, 'open alerts by default');
   t.equal(list.items[0].point_id, 'commune-24181');
-  const all = JSON.parse((await app.inject({ url: '/api/v1/alerts?state=firing&state=resolved', headers: bearer('read') })).body);
-  t.equal(all.total, 2);
+  t.equal(list.more, false);
+  const all = JSON.parse((await app.inject({ url: '/api/v1/alerts?state=all&limit=1', headers: bearer('read') })).body);
+  t.equal(all.items.length, 1);
+  t.equal(all.more, true, 'a second page follows');
+  const inUnit = JSON.parse((await app.inject({ url: '/api/v1/alerts?unit=645', headers: bearer('read') })).body);
+  t.equal(inUnit.items.length, 1, 'alerts of points within a district');
   const ack = await app.inject({ method: 'POST', url: '/api/v1/alerts/1/ack', headers: bearer('operator') });
-  t.equal(ack.statusCode, 200, 'an ack with no body takes the token\'s name');
+  t.equal(ack.statusCode, 200, "an ack with no body takes the token's name");
   t.equal(JSON.parse(ack.body).acknowledged.by, 'operator-holder');
-  t.equal(alerts.list[0]!.state, 'acknowledged');
+  t.equal(alerting.store.alert(1)!.state, 'acknowledged', 'stored');
+  const again = await app.inject({ method: 'POST', url: '/api/v1/alerts/1/ack', headers: bearer('operator'), payload: {} });
+  t.equal(again.statusCode, 409, 'already acknowledged');
   const resolved = await app.inject({ method: 'POST', url: '/api/v1/alerts/2/ack', headers: bearer('operator'), payload: {} });
   t.equal(resolved.statusCode, 409, 'a resolved alert cannot be acknowledged');
+  const windows = JSON.parse((await app.inject({ url: '/api/v1/maintenance', headers: bearer('read') })).body);
+  t.ok(windows.items.some((w: { id: string; source: string }) => w.id === 'config:night' && w.source === 'config'), 'config windows listed');
   const cfgWindow = await app.inject({ method: 'DELETE', url: '/api/v1/maintenance/config:night', headers: bearer('operator') });
   t.equal(cfgWindow.statusCode, 409, 'a window from the config file is read-only');
   const recurring = await app.inject({ method: 'POST', url: '/api/v1/maintenance', headers: bearer('operator'), payload: { point_ids: ['district-647'], cron: '0 22 * * 6', comment: 'x' } });
@@ -229,16 +242,24 @@ t.test('alert lifecycle through the routes', async (t) => {
   t.equal(JSON.parse(recurring.body).field, 'body.duration_min');
   const badCron = await app.inject({ method: 'POST', url: '/api/v1/maintenance', headers: bearer('operator'), payload: { point_ids: ['district-647'], cron: '0 25 * * 6', duration_min: 60, comment: 'x' } });
   t.equal(JSON.parse(badCron.body).field, 'body.cron');
+  const weekly = await app.inject({ method: 'POST', url: '/api/v1/maintenance', headers: bearer('operator'), payload: { unit_codes: ['645'], cron: '0 22 * * 6', duration_min: 90, comment: 'thay UPS' } });
+  t.equal(weekly.statusCode, 201);
+  t.equal(JSON.parse(weekly.body).cron, '0 22 * * 6');
   const point = JSON.parse((await app.inject({ url: '/api/v1/points/commune-24181', headers: bearer('read') })).body);
   t.equal(point.alerts.length, 1, 'the point page lists its open alert');
   t.same(point.upstream_chain.map((p: { id: string }) => p.id), ['district-645', 'agency-stttt'], 'upstream chain, nearest first');
   t.same(point.path.map((u: { code: string }) => u.code), ['66', '645', '24181']);
+  const silences = JSON.parse((await app.inject({ url: '/api/v1/silences', headers: bearer('read') })).body);
+  t.equal(silences.items[0].status, 'active');
 });
 
 t.test('services not wired answer 503', async (t) => {
   const set = fakeDeps({ alerts: undefined, coverage: undefined, availability: undefined });
   const app = await buildApp(set.deps);
-  t.teardown(() => app.close());
+  t.teardown(async () => {
+    await app.close();
+    await set.close();
+  });
   for (const url of ['/api/v1/alerts', '/api/v1/silences', '/api/v1/maintenance', '/api/v1/coverage/units/66', '/api/v1/coverage/gaps', '/api/v1/availability?from=2025-01-01T00:00:00Z']) {
     t.equal((await app.inject({ url, headers: bearer('read') })).statusCode, 503, url);
   }
@@ -246,8 +267,7 @@ t.test('services not wired answer 503', async (t) => {
 });
 
 t.test('availability: levels as data, InfluxDB failure is a 503', async (t) => {
-  const { app, availability } = await setup();
-  t.teardown(() => app.close());
+  const { app, availability } = await setup(t);
   const r = await app.inject({ url: '/api/v1/availability?from=2025-01-01T00:00:00Z&level=commune&format=csv', headers: bearer('read') });
   t.equal(r.statusCode, 200);
   t.ok(r.body.startsWith('\uFEFF'), 'CSV with BOM');
@@ -263,9 +283,7 @@ t.test('availability: levels as data, InfluxDB failure is a 503', async (t) => {
 });
 
 t.test('rate limit on write routes', async (t) => {
-  const set = fakeDeps({ config: testConfig('  rate_limit: { max: 3, window_s: 60 }') });
-  const app = await buildApp(set.deps);
-  t.teardown(() => app.close());
+  const { app } = await setup(t, '  rate_limit: { max: 3, window_s: 60 }');
   const codes: number[] = [];
   for (let i = 0; i < 5; i++) codes.push((await app.inject({ method: 'DELETE', url: '/api/v1/silences/none', headers: bearer('operator') })).statusCode);
   t.same(codes, [404, 404, 404, 429, 429]);
@@ -273,9 +291,7 @@ t.test('rate limit on write routes', async (t) => {
 });
 
 t.test('body size limit → 413', async (t) => {
-  const set = fakeDeps({ config: testConfig('  body_limit_bytes: 1024\n  ingest_body_limit_bytes: 2048') });
-  const app = await buildApp(set.deps);
-  t.teardown(() => app.close());
+  const { app } = await setup(t, '  body_limit_bytes: 1024\n  ingest_body_limit_bytes: 2048');
   const big = await app.inject({ method: 'POST', url: '/api/v1/silences', headers: bearer('operator'), payload: { matchers: [{ name: 'a', value: 'x'.repeat(2000) }], ends_at: FUTURE, comment: 'c' } });
   t.equal(big.statusCode, 413);
   const feed = await app.inject({ method: 'POST', url: '/api/v1/coverage/measurements', headers: { ...bearer('ingest'), 'content-type': 'text/csv' }, payload: 'a\n' + '1\n'.repeat(2000) });
@@ -283,12 +299,10 @@ t.test('body size limit → 413', async (t) => {
 });
 
 t.test('CORS only when configured', async (t) => {
-  const off = await buildApp(fakeDeps().deps);
-  t.teardown(() => off.close());
+  const { app: off } = await setup(t);
   const r1 = await off.inject({ url: '/api/v1/summary', headers: { ...bearer('read'), origin: 'https://ioc.example.gov.vn' } });
   t.equal(r1.headers['access-control-allow-origin'], undefined, 'off by default');
-  const on = await buildApp(fakeDeps({ config: testConfig('  cors_origins: ["https://ioc.example.gov.vn"]') }).deps);
-  t.teardown(() => on.close());
+  const { app: on } = await setup(t, '  cors_origins: ["https://ioc.example.gov.vn"]');
   const r2 = await on.inject({ url: '/api/v1/summary', headers: { ...bearer('read'), origin: 'https://ioc.example.gov.vn' } });
   t.equal(r2.headers['access-control-allow-origin'], 'https://ioc.example.gov.vn');
   const r3 = await on.inject({ url: '/api/v1/summary', headers: { ...bearer('read'), origin: 'https://evil.example' } });
@@ -297,17 +311,21 @@ t.test('CORS only when configured', async (t) => {
 
 t.test('token config: too short, missing or duplicated tokens refuse to start', async (t) => {
   const cfg = (tokens: string) => parseConfig(`api:\n  tokens:\n${tokens}`, 't.yaml');
-  await t.rejects(buildApp(fakeDeps({ config: cfg('    - { name: a, role: read, token: short }') }).deps), ApiConfigError);
-  await t.rejects(buildApp(fakeDeps({ config: cfg('    - { name: a, role: read }') }).deps), ApiConfigError);
+  const deps = (config: ReturnType<typeof cfg>) => {
+    const set = fakeDeps({ config });
+    t.teardown(() => set.close());
+    return set.deps;
+  };
+  await t.rejects(buildApp(deps(cfg('    - { name: a, role: read, token: short }'))), ApiConfigError);
+  await t.rejects(buildApp(deps(cfg('    - { name: a, role: read }'))), ApiConfigError);
   const dup = 'x'.repeat(30);
-  const err = await buildApp(fakeDeps({ config: cfg(`    - { name: a, role: read, token: ${dup} }\n    - { name: b, role: admin, token: ${dup} }`) }).deps).catch((e: unknown) => e);
+  const err = await buildApp(deps(cfg(`    - { name: a, role: read, token: ${dup} }\n    - { name: b, role: admin, token: ${dup} }`))).catch((e: unknown) => e);
   t.ok(err instanceof ApiConfigError);
   t.notMatch(String((err as Error).message), dup, 'the message never shows a token');
 });
 
 t.test('OpenAPI document and docs page', async (t) => {
-  const { app } = await setup();
-  t.teardown(() => app.close());
+  const { app } = await setup(t);
   const doc = JSON.parse((await app.inject({ url: '/openapi.json' })).body);
   t.equal(doc.openapi, '3.0.3');
   for (const path of ['/api/v1/summary', '/api/v1/points', '/api/v1/points/{id}', '/api/v1/alerts', '/api/v1/alerts/{id}/ack', '/api/v1/silences', '/api/v1/silences/{id}', '/api/v1/maintenance', '/api/v1/maintenance/{id}', '/api/v1/availability', '/api/v1/coverage/units/{code}', '/api/v1/coverage/gaps', '/api/v1/coverage/measurements', '/api/v1/coverage/cells/status', '/healthz', '/readyz', '/metrics'])
@@ -326,7 +344,10 @@ t.test('the logger never sees the Authorization header', async (t) => {
   const log = createLogger({ level: 'debug', destination: { write: (l: string) => void lines.push(l) } });
   const set = fakeDeps({ log });
   const app = await buildApp(set.deps);
-  t.teardown(() => app.close());
+  t.teardown(async () => {
+    await app.close();
+    await set.close();
+  });
   app.addHook('onRequest', async (req) => req.log.info({ headers: req.headers }, 'headers seen'));
   await app.inject({ method: 'POST', url: '/api/v1/alerts/1/ack', headers: bearer('operator'), payload: {} });
   await app.inject({ url: '/api/v1/summary', headers: bearer('read') });

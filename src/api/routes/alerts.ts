@@ -4,15 +4,15 @@
 import Type, { type TSchema } from 'typebox';
 import type { FastifyReply } from 'fastify';
 import type { App, RouteContext } from '../app.js';
-import { alertView, maintenanceView, silenceView } from '../../alerts/view.js';
-import type { AlertState } from '../../alerts/types.js';
+import type { AlertQuery } from '../../alerts/service.js';
+import type { AlertState, ConditionName, Severity } from '../../alerts/types.js';
 import { matcherProblem } from '../../alerts/mute.js';
 import { cronProblem } from '../../alerts/cron.js';
-import type { AlertsApi, MaintenanceInput } from '../deps.js';
+import type { AlertsApi } from '../deps.js';
 import { InputError } from '../deps.js';
 import { sendError } from '../errors.js';
 import { listParam } from '../point-list.js';
-import { BEARER, Closed, ERROR_RESPONSES, FreeText, Id, IsoTime, Page, PagingQuery, PointId, UnitCode, page } from '../schemas.js';
+import { BEARER, Closed, ERROR_RESPONSES, FreeText, Id, IsoTime, PagingQuery, PointId, UnitCode } from '../schemas.js';
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const NullableTime = Nullable(Type.String());
@@ -98,6 +98,7 @@ const MaintenanceBody = Closed({
 });
 
 const STATES: readonly AlertState[] = ['firing', 'acknowledged', 'resolved'];
+const SEVERITIES: readonly Severity[] = ['critical', 'warning', 'info'];
 
 export function alertRoutes(app: App, ctx: RouteContext): void {
   const inv = ctx.deps.inventory;
@@ -122,14 +123,19 @@ export function alertRoutes(app: App, ctx: RouteContext): void {
         summary: 'Alerts, newest first; by default the open ones (firing and acknowledged).',
         security: BEARER,
         querystring: Closed({
-          state: Type.Optional(Type.Array(Type.String({ maxLength: 100, pattern: '^[a-z,]*$' }), { maxItems: 10, description: 'firing, acknowledged, resolved (repeated or comma-separated).' })),
+          state: Type.Optional(Type.Array(Type.String({ maxLength: 100, pattern: '^[a-z,]*$' }), { maxItems: 10, description: 'open (default), all, or firing, acknowledged, resolved (repeated or comma-separated).' })),
           severity: Type.Optional(Type.Array(Type.String({ maxLength: 100, pattern: '^[a-z,]*$' }), { maxItems: 10, description: 'critical, warning, info.' })),
           condition: Type.Optional(Type.Array(Type.String({ maxLength: 200, pattern: '^[a-z_,]*$' }), { maxItems: 10, description: 'down, degraded, flapping, if_down … (repeated or comma-separated).' })),
           point: Type.Optional(PointId),
           unit: Type.Optional(UnitCode),
+          since: Type.Optional(IsoTime),
+          until: Type.Optional(IsoTime),
           ...PagingQuery,
         }),
-        response: { 200: Page(AlertItem, 'A page of alerts.'), ...common },
+        response: {
+          200: Closed({ limit: Type.Integer(), offset: Type.Integer(), more: Type.Boolean({ description: 'More alerts after this page.' }), items: Type.Array(AlertItem) }, 'A page of alerts.'),
+          ...common,
+        },
       },
     },
     async (req, reply) => {
@@ -137,18 +143,30 @@ export function alertRoutes(app: App, ctx: RouteContext): void {
       if (!svc) return reply;
       const q = req.query;
       const states = listParam(q.state, (s) => s.toLowerCase());
-      const bad = states?.find((s) => !STATES.includes(s as AlertState));
-      if (bad !== undefined) return sendError(reply, 400, `querystring.state: must be one of ${STATES.join(', ')}`, { field: 'querystring.state' });
+      let state: AlertQuery['state'];
+      if (states?.length === 1 && (states[0] === 'open' || states[0] === 'all')) state = states[0];
+      else if (states) {
+        const bad = states.find((s) => !STATES.includes(s as AlertState));
+        if (bad !== undefined) return sendError(reply, 400, `querystring.state: must be open, all, or some of ${STATES.join(', ')}`, { field: 'querystring.state' });
+        state = states as AlertState[];
+      }
+      const severity = listParam(q.severity);
+      const badSeverity = severity?.find((s) => !SEVERITIES.includes(s as Severity));
+      if (badSeverity !== undefined) return sendError(reply, 400, `querystring.severity: must be some of ${SEVERITIES.join(', ')}`, { field: 'querystring.severity' });
       if (q.unit !== undefined && !inv.unit(q.unit)) return sendError(reply, 400, `querystring.unit: no administrative unit ${q.unit}`, { field: 'querystring.unit' });
-      const list = await svc.alerts({
-        states: (states as AlertState[] | undefined) ?? ['firing', 'acknowledged'],
-        severities: listParam(q.severity),
-        conditions: listParam(q.condition),
-        pointIds: q.point === undefined ? undefined : [q.point],
+      // One more than asked tells whether another page follows.
+      const items = await svc.listAlerts({
+        state,
+        severity: severity as Severity[] | undefined,
+        condition: listParam(q.condition) as ConditionName[] | undefined,
+        point_id: q.point,
         unit: q.unit,
+        since: q.since,
+        until: q.until,
+        limit: q.limit + 1,
+        offset: q.offset,
       });
-      const p = page(list, q.limit, q.offset);
-      return { ...p, items: p.items.map(alertView) };
+      return { limit: q.limit, offset: q.offset, more: items.length > q.limit, items: items.slice(0, q.limit) };
     },
   );
 
@@ -158,7 +176,7 @@ export function alertRoutes(app: App, ctx: RouteContext): void {
       ...write,
       schema: {
         tags: ['alerts'],
-        summary: 'Acknowledge an open alert: repeats and escalation stop; it stays open until its condition clears.',
+        summary: 'Acknowledge an open alert: repeats and escalation stop; it stays open until its condition clears (409 when resolved or already acknowledged).',
         security: BEARER,
         params: Closed({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) }),
         body: Type.Union([
@@ -168,28 +186,33 @@ export function alertRoutes(app: App, ctx: RouteContext): void {
           }),
           Type.Null(),
         ]),
-        response: { 200: AlertItem, ...writeErrors, 409: ERROR_RESPONSES[400] },
+        response: { 200: AlertItem, ...writeErrors, 409: ERROR_RESPONSES[409] },
       },
     },
     async (req, reply) => {
       const svc = service(reply);
       if (!svc) return reply;
       const body = req.body ?? {};
-      const outcome = await svc.ack(req.params.id, who(body.who, req.principal?.name), body.comment?.trim() ?? '');
-      if (outcome.ok) return alertView(outcome.alert);
-      if (outcome.reason === 'not_found') return sendError(reply, 404, `no alert ${req.params.id}`, { error: 'not_found' });
-      return sendError(reply, 409, `alert ${req.params.id} is already resolved`);
+      return svc.acknowledge(req.params.id, who(body.who, req.principal?.name), body.comment?.trim() ?? '');
     },
   );
 
   app.get(
     '/api/v1/silences',
-    { ...read, schema: { tags: ['alerts'], summary: 'Silences (label matchers with an expiry).', security: BEARER, response: { 200: Closed({ items: Type.Array(SilenceItem) }), ...common } } },
-    async (_req, reply) => {
+    {
+      ...read,
+      schema: {
+        tags: ['alerts'],
+        summary: 'Silences (label matchers with an expiry); expired ones with include_expired=true.',
+        security: BEARER,
+        querystring: Closed({ include_expired: Type.Boolean({ default: false }) }),
+        response: { 200: Closed({ items: Type.Array(SilenceItem) }), ...common },
+      },
+    },
+    async (req, reply) => {
       const svc = service(reply);
       if (!svc) return reply;
-      const now = ctx.now();
-      return { items: (await svc.silences()).map((s) => silenceView(s, now)) };
+      return { items: await svc.listSilences({ include_expired: req.query.include_expired }) };
     },
   );
 
@@ -201,39 +224,45 @@ export function alertRoutes(app: App, ctx: RouteContext): void {
       if (!svc) return reply;
       const b = req.body;
       const now = ctx.now();
-      const matchers = b.matchers.map((m) => ({ name: m.name, value: m.value, isRegex: m.is_regex, isEqual: m.is_equal }));
-      matchers.forEach((m, i) => {
-        const problem = matcherProblem(m);
+      b.matchers.forEach((m, i) => {
+        const problem = matcherProblem({ name: m.name, value: m.value, isRegex: m.is_regex, isEqual: m.is_equal });
         if (problem) throw new InputError(`body.matchers[${i}].value: ${problem}`, `body.matchers[${i}].value`);
       });
       const startsAtMs = b.starts_at === undefined ? now : Date.parse(b.starts_at);
-      const endsAtMs = Date.parse(b.ends_at);
-      if (!(endsAtMs > startsAtMs)) throw new InputError('body.ends_at: must be after starts_at', 'body.ends_at');
-      if (!(endsAtMs > now)) throw new InputError('body.ends_at: must be in the future', 'body.ends_at');
-      const created = await svc.addSilence({ matchers, startsAtMs, endsAtMs, createdBy: who(b.created_by, req.principal?.name), comment: b.comment });
-      return reply.code(201).send(silenceView(created, now));
+      if (!(Date.parse(b.ends_at) > startsAtMs)) throw new InputError('body.ends_at: must be after starts_at', 'body.ends_at');
+      if (!(Date.parse(b.ends_at) > now)) throw new InputError('body.ends_at: must be in the future', 'body.ends_at');
+      const created = await svc.createSilence({ ...b, created_by: who(b.created_by, req.principal?.name) });
+      return reply.code(201).send(created);
     },
   );
 
   app.delete(
     '/api/v1/silences/:id',
-    { ...write, schema: { tags: ['alerts'], summary: 'Expire a silence now.', security: BEARER, params: Closed({ id: Id }), response: { 204: Type.Null(), ...writeErrors } } },
+    { ...write, schema: { tags: ['alerts'], summary: 'Expire a silence now (kept for the record; a future one is deleted).', security: BEARER, params: Closed({ id: Id }), response: { 204: Type.Null(), ...writeErrors } } },
     async (req, reply) => {
       const svc = service(reply);
       if (!svc) return reply;
-      if (!(await svc.removeSilence(req.params.id))) return sendError(reply, 404, `no silence ${req.params.id}`, { error: 'not_found' });
+      await svc.deleteSilence(req.params.id);
       return reply.code(204).send(null);
     },
   );
 
   app.get(
     '/api/v1/maintenance',
-    { ...read, schema: { tags: ['alerts'], summary: 'Maintenance windows (points or units, one-off or recurring), from the configuration and the API.', security: BEARER, response: { 200: Closed({ items: Type.Array(MaintenanceItem) }), ...common } } },
-    async (_req, reply) => {
+    {
+      ...read,
+      schema: {
+        tags: ['alerts'],
+        summary: 'Maintenance windows (points or units, one-off or recurring), from the configuration and the API.',
+        security: BEARER,
+        querystring: Closed({ active: Type.Boolean({ default: false, description: 'Only the windows active now.' }) }),
+        response: { 200: Closed({ items: Type.Array(MaintenanceItem) }), ...common },
+      },
+    },
+    async (req, reply) => {
       const svc = service(reply);
       if (!svc) return reply;
-      const now = ctx.now();
-      return { items: (await svc.maintenance()).map((w) => maintenanceView(w, svc.activeUntil(w, now))) };
+      return { items: await svc.listMaintenance({ active: req.query.active }) };
     },
   );
 
@@ -253,7 +282,7 @@ export function alertRoutes(app: App, ctx: RouteContext): void {
       const svc = service(reply);
       if (!svc) return reply;
       const b = req.body;
-      const now = ctx.now();
+      // The service checks all of this too; here each refusal names its field.
       if (!b.point_ids.length && !b.unit_codes.length) throw new InputError('body.point_ids: give at least one point id or unit code', 'body.point_ids');
       b.point_ids.forEach((id, i) => {
         if (!inv.point(id)) throw new InputError(`body.point_ids[${i}]: no point ${id}`, `body.point_ids[${i}]`);
@@ -261,34 +290,37 @@ export function alertRoutes(app: App, ctx: RouteContext): void {
       b.unit_codes.forEach((code, i) => {
         if (!inv.unit(code)) throw new InputError(`body.unit_codes[${i}]: no administrative unit ${code}`, `body.unit_codes[${i}]`);
       });
-      const input: MaintenanceInput = { pointIds: b.point_ids, unitCodes: b.unit_codes, createdBy: who(b.created_by, req.principal?.name), comment: b.comment };
       if (b.cron !== undefined || b.duration_min !== undefined) {
         if (b.cron === undefined) throw new InputError('body.cron: a recurring window needs cron and duration_min', 'body.cron');
         if (b.duration_min === undefined) throw new InputError('body.duration_min: a recurring window needs cron and duration_min', 'body.duration_min');
         const problem = cronProblem(b.cron);
         if (problem) throw new InputError(`body.cron: ${problem}`, 'body.cron');
-        input.cron = b.cron.trim();
-        input.durationMin = b.duration_min;
       } else if (b.starts_at === undefined || b.ends_at === undefined) {
-        throw new InputError(`body.${b.starts_at === undefined ? 'starts_at' : 'ends_at'}: a one-off window needs starts_at and ends_at (or cron and duration_min)`, `body.${b.starts_at === undefined ? 'starts_at' : 'ends_at'}`);
+        const field = b.starts_at === undefined ? 'starts_at' : 'ends_at';
+        throw new InputError(`body.${field}: a one-off window needs starts_at and ends_at (or cron and duration_min)`, `body.${field}`);
       }
-      if (b.starts_at !== undefined) input.startsAtMs = Date.parse(b.starts_at);
-      if (b.ends_at !== undefined) input.endsAtMs = Date.parse(b.ends_at);
-      if (input.startsAtMs !== undefined && input.endsAtMs !== undefined && !(input.endsAtMs > input.startsAtMs)) throw new InputError('body.ends_at: must be after starts_at', 'body.ends_at');
-      const created = await svc.addMaintenance(input);
-      return reply.code(201).send(maintenanceView(created, svc.activeUntil(created, now)));
+      if (b.starts_at !== undefined && b.ends_at !== undefined && !(Date.parse(b.ends_at) > Date.parse(b.starts_at))) throw new InputError('body.ends_at: must be after starts_at', 'body.ends_at');
+      const created = await svc.createMaintenance({ ...b, cron: b.cron?.trim(), created_by: who(b.created_by, req.principal?.name) });
+      return reply.code(201).send(created);
     },
   );
 
   app.delete(
     '/api/v1/maintenance/:id',
-    { ...write, schema: { tags: ['alerts'], summary: 'Cancel a maintenance window made through the API (windows from the configuration file are read-only: 409).', security: BEARER, params: Closed({ id: Id }), response: { 204: Type.Null(), ...writeErrors, 409: ERROR_RESPONSES[400] } } },
+    {
+      ...write,
+      schema: {
+        tags: ['alerts'],
+        summary: 'Cancel a maintenance window made through the API (windows from the configuration file are read-only: 409).',
+        security: BEARER,
+        params: Closed({ id: Id }),
+        response: { 204: Type.Null(), ...writeErrors, 409: ERROR_RESPONSES[409] },
+      },
+    },
     async (req, reply) => {
       const svc = service(reply);
       if (!svc) return reply;
-      const removed = await svc.removeMaintenance(req.params.id);
-      if (removed === 'read_only') return sendError(reply, 409, `maintenance window ${req.params.id} comes from the configuration file; remove it there`);
-      if (!removed) return sendError(reply, 404, `no maintenance window ${req.params.id}`, { error: 'not_found' });
+      await svc.deleteMaintenance(req.params.id);
       return reply.code(204).send(null);
     },
   );

@@ -6,13 +6,13 @@
 import Type from 'typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App, RouteContext } from '../app.js';
-import type { CoverageApi, FeedFormat, IngestReport, UnitCoverage } from '../deps.js';
+import type { CoverageApi, FeedFormat, IngestReport, UnitCoverageReport } from '../deps.js';
 import { sendDownload, sendError } from '../errors.js';
 import { gapsCsv, gapsGeoJson } from '../gaps-export.js';
 import { BEARER, Closed, ERROR_RESPONSES, PagingQuery, UnitCode, page } from '../schemas.js';
 import { isoTime } from '../time.js';
 
-const CarrierCov = Closed({ carrier: Type.String(), covered_population: Type.Integer(), covered_pct: Type.Number() });
+const CarrierCov = Closed({ carrier: Type.String(), name: Type.String(), covered_population: Type.Integer(), covered_pct: Type.Number(), villages_covered: Type.Integer() });
 
 const UnitCov = {
   code: Type.String(),
@@ -22,12 +22,14 @@ const UnitCov = {
   covered_population: Type.Integer(),
   covered_pct: Type.Number({ description: 'Population-weighted 4G coverage, 0–100.' }),
   villages: Type.Integer(),
+  villages_covered: Type.Integer(),
   dead_zone_villages: Type.Integer(),
+  conflict_villages: Type.Integer({ description: 'Villages where a carrier report says covered and fresh measurements say none.' }),
   dead_zone_population: Type.Integer(),
   by_carrier: Type.Array(CarrierCov),
 };
 
-const UnitReport = Closed({ ...UnitCov, children: Type.Array(Closed(UnitCov)) });
+const UnitReport = Closed({ ...UnitCov, computed_at: Type.String(), children: Type.Array(Closed(UnitCov)) });
 
 const Gap = Closed({
   village_code: Type.String(),
@@ -41,6 +43,19 @@ const Gap = Closed({
   evidence: Type.String(),
   conflict: Type.Boolean(),
   since: Type.Optional(Type.String()),
+  cause: Type.Optional(Type.String({ description: 'cell_outage (down cells covered it) or no_coverage.' })),
+  carriers: Type.Array(
+    Closed({
+      carrier: Type.String(),
+      radio: Type.String(),
+      level: Type.String(),
+      evidence: Type.String(),
+      rsrp_median_dbm: Type.Optional(Type.Number()),
+      measurements: Type.Integer(),
+      evidence_time: Type.Optional(Type.String()),
+      conflict: Type.Boolean(),
+    }),
+  ),
 });
 
 const MAX_PROBLEMS_SHOWN = 1000;
@@ -53,12 +68,17 @@ const Report = Closed({
   rejected: Type.Integer(),
   problems: Type.Array(Closed({ row: Type.Integer(), reason: Type.String() }), { description: `Rejected rows with their number and reason (the first ${MAX_PROBLEMS_SHOWN}).` }),
   problems_truncated: Type.Boolean(),
+  reasons: Type.Record(Type.String(), Type.Integer(), { description: 'Rejected rows by reason code (bad_coordinates, outside_province, wrong_mcc, unknown_radio, rsrp_range …).' }),
+  notes: Type.Array(Type.String()),
+  duration_ms: Type.Integer(),
   error: Type.Optional(Type.String()),
 });
 
 const Refused = Closed({ ...ERROR_RESPONSES[400].properties, report: Type.Optional(Report) });
 
-function unitJson(u: UnitCoverage) {
+type UnitView = Omit<UnitCoverageReport, 'children' | 'computedAtMs'>;
+
+function unitJson(u: UnitView) {
   const int = Math.round;
   return {
     code: u.code,
@@ -68,9 +88,11 @@ function unitJson(u: UnitCoverage) {
     covered_population: int(u.coveredPopulation),
     covered_pct: u.coveredPct,
     villages: u.villages,
+    villages_covered: u.villagesCovered,
     dead_zone_villages: u.deadZoneVillages,
+    conflict_villages: u.conflictVillages,
     dead_zone_population: int(u.deadZonePopulation),
-    by_carrier: u.byCarrier.map((c) => ({ carrier: c.carrier, covered_population: int(c.coveredPopulation), covered_pct: c.coveredPct })),
+    by_carrier: u.byCarrier.map((c) => ({ carrier: c.carrier, name: c.name, covered_population: int(c.coveredPopulation), covered_pct: c.coveredPct, villages_covered: c.villagesCovered })),
   };
 }
 
@@ -82,7 +104,10 @@ function reportJson(r: IngestReport) {
     accepted: r.accepted,
     rejected: r.rejected,
     problems: r.problems.slice(0, MAX_PROBLEMS_SHOWN).map((p) => ({ row: p.row, reason: p.reason })),
-    problems_truncated: r.problems.length > MAX_PROBLEMS_SHOWN || r.problems.length < r.rejected,
+    problems_truncated: r.problems.length > MAX_PROBLEMS_SHOWN || r.problemsNotListed > 0,
+    reasons: r.reasons,
+    notes: r.notes,
+    duration_ms: Math.round(r.durationMs),
     error: r.error,
   };
 }
@@ -125,7 +150,7 @@ export function coverageRoutes(app: App, ctx: RouteContext): void {
       if (!svc) return reply;
       const report = inv.unit(req.params.code) ? await svc.unit(req.params.code) : undefined;
       if (!report) return sendError(reply, 404, `no administrative unit ${req.params.code}`, { error: 'not_found' });
-      return { ...unitJson(report), children: report.children.map(unitJson) };
+      return { ...unitJson(report), computed_at: new Date(report.computedAtMs).toISOString(), children: report.children.map(unitJson) };
     },
   );
 
@@ -139,8 +164,8 @@ export function coverageRoutes(app: App, ctx: RouteContext): void {
         security: BEARER,
         querystring: Closed({
           unit: Type.Optional(UnitCode),
-          carrier: Type.Optional(Type.String({ maxLength: 32, pattern: '^[A-Za-z0-9_-]+$', description: 'Only this carrier\'s gaps (villages it does not serve), e.g. viettel.' })),
-          radio: Type.Optional(Type.String({ maxLength: 8, pattern: '^[A-Za-z0-9]+$', description: 'Radio (LTE by default: the dead-zone definition).' })),
+          carrier: Type.Optional(Type.String({ maxLength: 32, pattern: '^[A-Za-z0-9_ -]+$', description: 'Only this carrier\'s gaps (villages it does not cover): id, MNC or name, e.g. viettel, 04.' })),
+          radio: Type.Optional(Type.String({ maxLength: 8, pattern: '^[A-Za-z0-9]+$', description: 'Radio instead of the dead-zone radios: GSM, UMTS, LTE (4G), NR (5G).' })),
           format: Type.Union([Type.Literal('json'), Type.Literal('csv'), Type.Literal('geojson')], { default: 'json' }),
           ...PagingQuery,
         }),
@@ -152,14 +177,8 @@ export function coverageRoutes(app: App, ctx: RouteContext): void {
       if (!svc) return reply;
       const q = req.query;
       if (q.unit !== undefined && !inv.unit(q.unit)) return sendError(reply, 404, `no administrative unit ${q.unit}`, { error: 'not_found', field: 'querystring.unit' });
-      const carriers = svc.carriers();
-      const carrier = q.carrier === undefined ? undefined : carriers.find((c) => c.id === q.carrier!.toLowerCase())?.id;
-      if (q.carrier !== undefined && carrier === undefined)
-        return sendError(reply, 400, `querystring.carrier: must be one of ${carriers.map((c) => c.id).join(', ')}`, { field: 'querystring.carrier' });
-      const radio = q.radio === undefined ? undefined : svc.radios().find((r) => r.toLowerCase() === q.radio!.toLowerCase());
-      if (q.radio !== undefined && radio === undefined) return sendError(reply, 400, `querystring.radio: must be one of ${svc.radios().join(', ')}`, { field: 'querystring.radio' });
-      const gaps = await svc.gaps({ unit: q.unit, carrier, radio });
-      const stem = ['gaps', q.unit, carrier, radio].filter(Boolean).join('-');
+      const gaps = await svc.gaps({ unit: q.unit, carrier: q.carrier, radio: q.radio });
+      const stem = ['gaps', q.unit, q.carrier, q.radio].filter(Boolean).join('-');
       if (q.format === 'csv') {
         return sendDownload(reply, 'text/csv; charset=utf-8', `${stem}.csv`, gapsCsv(inv, gaps, cfg.language, cfg.timezone));
       }
@@ -179,11 +198,22 @@ export function coverageRoutes(app: App, ctx: RouteContext): void {
           lat: g.lat,
           lon: g.lon,
           population: Math.round(g.population),
-          units: Object.fromEntries(Object.entries(g.units).map(([level, code]) => [level, { code, name: inv.unit(code)?.name ?? code }])),
+          units: Object.fromEntries(Object.entries(g.units).map(([level, code]) => [level, { code, name: g.unitNames[level] ?? code }])),
           best_level: g.bestLevel,
           evidence: g.evidence,
           conflict: g.conflict,
           since: isoTime(g.sinceMs),
+          cause: g.cause,
+          carriers: g.carriers.map((c) => ({
+            carrier: c.carrier,
+            radio: c.radio,
+            level: c.level,
+            evidence: c.evidence,
+            rsrp_median_dbm: c.rsrpMedianDbm,
+            measurements: c.measurements,
+            evidence_time: isoTime(c.evidenceTimeMs),
+            conflict: c.conflict,
+          })),
         })),
       };
     },

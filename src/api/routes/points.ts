@@ -8,7 +8,6 @@ import { sendError } from '../errors.js';
 import { filterPoints, listParam, stateOf, summarize } from '../point-list.js';
 import { BEARER, Closed, ERROR_RESPONSES, Page, PagingQuery, PointId, UnitCode, page } from '../schemas.js';
 import { isoTime } from '../time.js';
-import { alertView } from '../../alerts/view.js';
 import { AlertItem } from './alerts.js';
 
 const Counts = Type.Record(Type.String(), Type.Integer());
@@ -203,7 +202,7 @@ export function pointRoutes(app: App, ctx: RouteContext): void {
       if (!p) return sendError(reply, 404, `no point ${req.params.id}`, { error: 'not_found' });
       const icmp = view.lastIcmp(p.id);
       const snmp = view.lastSnmp(p.id);
-      const alerts = ctx.deps.alerts ? await ctx.deps.alerts.alerts({ states: ['firing', 'acknowledged'], pointIds: [p.id] }) : [];
+      const alerts = ctx.deps.alerts ? await ctx.deps.alerts.listAlerts({ state: 'open', point_id: p.id }) : [];
       return {
         ...pointItem(inv, view, p),
         reason: view.state(p.id)?.reason,
@@ -244,7 +243,7 @@ export function pointRoutes(app: App, ctx: RouteContext): void {
             out_errors_per_second: i.outErrorsPerSecond,
           })),
         },
-        alerts: alerts.map(alertView),
+        alerts,
         upstream_chain: inv.upstreamChain(p.id).map(ref(view)),
         dependants: inv.directDependants(p.id).map(ref(view)),
         all_dependants: inv.allDependants(p.id).length,
