@@ -264,6 +264,21 @@ export function openNetSnmpClient(target: ClientTarget, credential: SessionCrede
   // v3 may need a discovery exchange before the request, each with its own retries.
   const deadlineMs = timing.timeoutMs * (timing.retries + 1) * (credential.version === '3' ? 2 : 1) + 500;
   let closed = false;
+  // Whether any request of this session ever got an answer (see refine()).
+  let answered = false;
+
+  /** A timeout says more in two cases where the agent did talk to us. */
+  function refine(e: SnmpError, sawMalformed: boolean): SnmpError {
+    if (e.kind !== 'timeout') return e;
+    // It answered, just not in a form net-snmp could read: not a silent agent.
+    if (sawMalformed) return new SnmpError('protocol', 'malformed response');
+    // It answered USM discovery (so it is up and knows SNMPv3) but never an encrypted request:
+    // agents such as snmpd drop a request they cannot decrypt, so the privacy key or protocol is wrong.
+    const discovered = (session as unknown as { msgSecurityParameters?: unknown }).msgSecurityParameters !== undefined;
+    if (credential.version === '3' && credential.level === 'authPriv' && !answered && discovered)
+      return new SnmpError('auth', `SNMPv3 user "${credential.user}": the agent answered discovery but not the encrypted request: check priv_key and priv_protocol`);
+    return e;
+  }
 
   function request<T>(send: (done: (error: unknown, result?: T) => void) => void): Promise<T> {
     if (closed) return Promise.reject(new SnmpError('closed', 'session closed'));
@@ -274,20 +289,17 @@ export function openNetSnmpClient(target: ClientTarget, credential: SessionCrede
       const timer = setTimeout(() => {
         if (settled) return;
         settled = true;
-        reject(
-          malformedSeen > malformedAtStart
-            ? new SnmpError('protocol', 'malformed response')
-            : new SnmpError('timeout', timeoutMessage(ctx)),
-        );
+        reject(refine(new SnmpError('timeout', timeoutMessage(ctx)), malformedSeen > malformedAtStart));
       }, deadlineMs);
       const done = (error: unknown, result?: T) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        if (!error) return resolve(result as T);
-        const classified = classifyError(error, ctx);
-        // The agent did answer, just not in a form net-snmp could read: not a silent agent.
-        reject(classified.kind === 'timeout' && malformedSeen > malformedAtStart ? new SnmpError('protocol', 'malformed response') : classified);
+        if (!error) {
+          answered = true;
+          return resolve(result as T);
+        }
+        reject(refine(classifyError(error, ctx), malformedSeen > malformedAtStart));
       };
       try {
         send(done);
