@@ -16,7 +16,8 @@ import type { Sample } from '../../src/metrics/schema.js';
 import { ObservationBus, type IcmpObservation } from '../../src/observations.js';
 import type { Pinger } from '../../src/probes/icmp/index.js';
 import { Scheduler } from '../../src/scheduler/index.js';
-import type { MetricSink, SinkStats } from '../../src/sink/types.js';
+import { emptySinkStats, type MetricSink, type SinkStats } from '../../src/sink/types.js';
+import { encodeSamples } from '../../src/metrics/line-protocol.js';
 import { createLogger } from '../../src/util/log.js';
 
 const { inventory } = loadInventory();
@@ -35,6 +36,7 @@ class RecordingSink implements MetricSink {
   }
   write(samples: readonly Sample[]) {
     if (this.#stopped) throw new Error('sink stopped');
+    encodeSamples(samples); // as the real writer: throws on anything the metric schema does not know
     this.events.push('sink.write');
     this.samples.push(...samples);
   }
@@ -46,7 +48,7 @@ class RecordingSink implements MetricSink {
     this.#stopped = true;
   }
   stats(): SinkStats {
-    return { pointsAccepted: this.samples.length, pointsWritten: 0, pointsRetried: 0, pointsDropped: 0, pointsDroppedSpoolFull: 0, pointsDroppedRejected: 0, pointsDroppedSpoolError: 0, pointsBuffered: 0, spoolPoints: 0, spoolBatches: 0, spoolBytes: 0, spoolSegments: 0, oldestSpooledAgeMs: 0, writeErrors: 0, state: 'idle' };
+    return { ...emptySinkStats(), pointsAccepted: this.samples.length };
   }
 }
 
@@ -104,7 +106,8 @@ t.test('lifecycle: sink first and last, rounds become ping samples for all 235 p
   for (const s of pings) perPoint.set(s.tags.point_id!, (perPoint.get(s.tags.point_id!) ?? 0) + 1);
   // Besides the rounds: the self-metrics and the inventory facts Grafana reads (src/metrics/self.ts, inventory-info.ts).
   // point_status: the alert engine's UNKNOWN → UP of every point (src/alerts).
-  t.same([...new Set(sink.samples.map((s) => s.measurement))].sort(), ['netcov', 'ping', 'point_info', 'point_status', 'unit_info']);
+  // Other components add their own measurements; every sample passed the schema check in write().
+  t.ok(pings.length > 0, `ping among ${[...new Set(sink.samples.map((s) => s.measurement))].sort().join(', ')}`);
   t.equal(perPoint.size, 235);
   t.equal(new Set(perPoint.values()).size, 1, 'every point has the same number of samples');
   t.equal([...perPoint.values()][0], rounds.length, 'one sample per point per round');
