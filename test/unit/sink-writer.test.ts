@@ -327,3 +327,45 @@ t.test('setup refused (no admin rights): a clear error, and writes go ahead anyw
   t.equal(s.written.length, 1, 'written without waiting for an admin');
   t.match(logs.events('sink_setup_refused')[0], { level: 'error', kind: 'auth', msg: /admin user.*sink\.setup: false/ });
 });
+
+/** A memory queue whose appends fail while `failing` is true (a full or broken disk). */
+class FailingQueue extends MemoryQueue {
+  failing = true;
+  override async append(batch: Parameters<MemoryQueue['append']>[0]) {
+    if (this.failing) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    return super.append(batch);
+  }
+}
+
+t.test('spool write failures: batches wait in memory, in order, and go on once the disk recovers', async (t) => {
+  const logs = captureLog();
+  const queue = new FailingQueue({ maxBytes: 1 << 20 }, logs.log);
+  const s = scriptedTarget([]);
+  const w = new Writer({ queue, target: s.target, log: logs.log, options: { ...FAST, batchMaxPoints: 2 }, random: () => 0 });
+  await w.start();
+  t.teardown(() => w.stop());
+  w.write(pings(6));
+  await w.flush();
+  t.match(w.stats(), { pointsAccepted: 0, pointsBuffered: 6, pointsDropped: 0 });
+  t.equal(logs.events('spool_append_failed').length, 1, 'logged once, not per retry');
+  queue.failing = false;
+  await until('the held batches to reach InfluxDB', () => s.written.length === 3);
+  t.same(s.written.map((p) => bodyLines(p).map((l) => /point_id=([^,]+)/.exec(l)?.[1])), [['commune-24000', 'commune-24001'], ['commune-24002', 'commune-24003'], ['commune-24004', 'commune-24005']], 'in order');
+  t.match(w.stats(), { pointsAccepted: 6, pointsBuffered: 0, pointsDropped: 0 });
+});
+
+t.test('spool write failures beyond the memory hold: the oldest held batches are dropped and counted', async (t) => {
+  const logs = captureLog();
+  const queue = new FailingQueue({ maxBytes: 1 << 20 }, logs.log);
+  const w = new Writer({ queue, target: undefined, log: logs.log, options: { ...FAST, batchMaxPoints: 1, maxHeldBytes: 1000 }, random: () => 0 });
+  await w.start();
+  w.write(pings(20));
+  await w.flush();
+  const st = w.stats();
+  t.ok(st.pointsDroppedSpoolError > 0);
+  t.equal(st.pointsDroppedSpoolError + st.pointsBuffered, 20, 'held + dropped = written');
+  t.equal(st.pointsDropped, st.pointsDroppedSpoolError);
+  t.ok(logs.events('sink_dropped').every((l) => l.reason === 'spool_error'));
+  await w.stop();
+  t.equal(w.stats().pointsDroppedSpoolError, 20, 'at shutdown what could not be spooled is counted as lost');
+});
