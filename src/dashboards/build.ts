@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { DATASOURCE_UID, FOLDER, type BuildContext, type DashboardModule } from './common.js';
+import { coverage } from './coverage.js';
 import { overview } from './overview.js';
 import { pointDetail } from './point.js';
 import { self } from './self.js';
@@ -12,7 +13,7 @@ import { sla } from './sla.js';
 import { units } from './units.js';
 
 /** Every dashboard netcov ships, in the order Grafana lists them. */
-export const DASHBOARDS: readonly DashboardModule[] = [overview, pointDetail, units, sla, self];
+export const DASHBOARDS: readonly DashboardModule[] = [overview, pointDetail, units, coverage, sla, self];
 
 export interface ProvisioningSettings {
   /** InfluxDB base URL and database, as netcov writes them (config sink.url, sink.database). */

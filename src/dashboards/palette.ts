@@ -82,6 +82,15 @@ export function coverageMappings(): dashboard.ValueMapping[] {
   return [{ type: dashboard.MappingType.ValueToText, options }];
 }
 
+/** The coverage model's level_code (0 none, 1 poor, 2 fair, 3 good) in the same words and colours. */
+export const COVERAGE_LEVEL_CODES: Record<number, CoverageLevel> = { 0: 'none', 1: 'poor', 2: 'fair', 3: 'good' };
+
+export function coverageCodeMappings(): dashboard.ValueMapping[] {
+  const options: Record<string, dashboard.ValueMappingResult> = {};
+  for (const [code, level] of Object.entries(COVERAGE_LEVEL_CODES)) options[code] = { text: COVERAGE_COLORS[level].label, color: COVERAGE_COLORS[level].color, index: Number(code) };
+  return [{ type: dashboard.MappingType.ValueToText, options }];
+}
+
 /** Carriers by their brand colours, so a carrier looks the same in every comparison. */
 export const CARRIER_COLORS: Record<string, string> = {
   Viettel: '#e4002b',
@@ -93,7 +102,8 @@ export const CARRIER_COLORS: Record<string, string> = {
 /** Field overrides giving each carrier series its colour (series named by carrier). */
 export function carrierOverrides(): { matcher: dashboard.MatcherConfig; properties: dashboard.DynamicConfigValue[] }[] {
   return Object.entries(CARRIER_COLORS).map(([carrier, color]) => ({
-    matcher: { id: 'byRegexp', options: `.*${carrier}.*` },
+    // Series are named by the carrier tag (lower-case id, e.g. "viettel"): match either spelling.
+    matcher: { id: 'byRegexp', options: `/${carrier}/i` },
     properties: [{ id: 'color', value: { mode: 'fixed', fixedColor: color } }],
   }));
 }

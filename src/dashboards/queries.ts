@@ -29,13 +29,10 @@ export function pointInfoQuery(filters: Condition[] = []): Select<string> {
 }
 
 /** Name and population of each unit at `levelName`, grouped by that level's tag (for joins). */
-export function unitNamesQuery(levelName: string): Select<string> {
-  return select(unitInfo)
-    .col(last(unitInfo.f('name')), 'unit_name')
-    .col(last(unitInfo.f('population')), 'population')
-    .col(last(unitInfo.f('points')), 'points')
-    .where(since(INFO_WINDOW), tagIs(unitInfo.tag('level'), levelName))
-    .groupBy(level(UNIT_INFO, levelName));
+export function unitNamesQuery(levelName: string, opts: { figures?: boolean } = {}): Select<string> {
+  let q: Select<string> = select(unitInfo).col(last(unitInfo.f('name')), 'unit_name');
+  if (opts.figures !== false) q = q.col(last(unitInfo.f('population')), 'population').col(last(unitInfo.f('points')), 'points');
+  return q.where(since(INFO_WINDOW), tagIs(unitInfo.tag('level'), levelName)).groupBy(level(UNIT_INFO, levelName));
 }
 
 /** The last round of each point in the range: loss and RTTs (table by point_id). */

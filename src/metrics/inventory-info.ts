@@ -1,7 +1,8 @@
-// The inventory as InfluxDB rows (`point_info`, `unit_info`), so Grafana can place the points on a
-// map, name points and units, and chain its template variables along the hierarchy. Pure.
+// The inventory as InfluxDB rows (`point_info`, `unit_info`, `village_info`), so Grafana can place
+// points on a map, name points, units and villages, and chain its template variables along the
+// hierarchy. Pure.
 import type { Inventory } from '../inventory/model.js';
-import { POINT_INFO, UNIT_INFO, pointTags, type Sample } from './schema.js';
+import { POINT_INFO, UNIT_INFO, VILLAGE_INFO, pointTags, type Sample } from './schema.js';
 
 /** How often the daemon writes the info rows again (they must stay inside every query window and the raw retention). */
 export const DEFAULT_INVENTORY_INFO_INTERVAL_MS = 5 * 60_000;
@@ -45,6 +46,14 @@ export function inventoryInfoSamples(inv: Inventory, timeMs: number): Sample[] {
         villages: inv.villagesWithin(u.code).length,
         points: pointsWithin.get(u.code) ?? 0,
       },
+      timeMs,
+    });
+  }
+  for (const v of inv.villages) {
+    out.push({
+      measurement: VILLAGE_INFO.name,
+      tags: { ...inv.unitTags(v.unit), village: v.code },
+      fields: { name: v.name, unit_name: inv.unit(v.unit)?.name ?? v.unit, population: v.population, lat: v.lat, lon: v.lon },
       timeMs,
     });
   }

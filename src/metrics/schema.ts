@@ -152,7 +152,8 @@ export const VILLAGE_INFO = measurement({
   unitLevels: true,
   retention: 'raw',
   fields: {
-    name: { type: 'string', unit: '', description: 'Village name with its type, e.g. Buôn Đôn.' },
+    name: { type: 'string', unit: '', description: 'Village name as the inventory writes it (Thôn 3, Buôn Trấp …).' },
+    unit_name: { type: 'string', unit: '', description: 'Name of the administrative unit the village belongs to (its commune).' },
     population: { type: 'integer', unit: 'people', description: 'Population of the village.' },
     lat: { type: 'float', unit: '°', description: 'Latitude.' },
     lon: { type: 'float', unit: '°', description: 'Longitude.' },

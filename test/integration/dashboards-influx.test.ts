@@ -2,7 +2,7 @@
 // real fping rounds over the shipped inventory (with real nftables faults making one point dark
 // and one lossy), real SNMP polls of netcov's simulated agents (with a reboot and a silent agent),
 // the self-metrics of the real scheduler and sink, the inventory facts, the coverage model on the
-// sample feeds, all written through the real sink (spool → InfluxDB 1.x API, with its setup of
+// sample feeds (data/coverage-sample), all written through the real sink (spool → InfluxDB 1.x API, with its setup of
 // retention policies and continuous query). Macros and template variables are substituted as
 // Grafana does; every query must answer without error and with at least one row.
 import { readFileSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { parseConfig } from '../../src/config/load.js';
+import { CoverageService } from '../../src/coverage/service.js';
 import { loadInventory } from '../../src/inventory/load.js';
 import { Inventory, type Point } from '../../src/inventory/model.js';
 import { inventoryInfoSamples } from '../../src/metrics/inventory-info.js';
@@ -142,6 +143,14 @@ void t.test('every panel, annotation and variable query of every dashboard retur
   await agents.setSilent('127.99.8.10', false);
   await sleep(1100);
   await snmp.pollNow(SNMP_A.id);
+
+  // ---- coverage: the model over the shipped sample feeds (with its base-station outage)
+  const cov = new CoverageService({ config, inventory, log, sink, stateDir: null });
+  for (const kind of ['cells', 'status', 'measurements', 'reports'] as const) {
+    const report = await cov.ingest(kind, readFileSync(join(REPO, 'data/coverage-sample', `${kind}.csv`), 'utf8'), 'csv', { feed: `sample-${kind}`, mode: 'replace' });
+    t.ok(report.applied, `sample ${kind} feed applied`);
+  }
+  t.ok(cov.recompute(), 'coverage computed');
 
   while (rounds < ROUNDS) await sleep(100);
   await scheduler.stop();
