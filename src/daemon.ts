@@ -19,6 +19,7 @@ import { inventoryInfoSamples, DEFAULT_INVENTORY_INFO_INTERVAL_MS } from './metr
 import { startPeriodicWriter, startSelfMetrics, type PeriodicWriter } from './metrics/self.js';
 import { createSink } from './sink/index.js';
 import { createAlerting, type Alerting } from './alerts/index.js';
+import { createApiServer } from './api/wiring.js';
 import type { MetricSink } from './sink/types.js';
 import type { Logger } from './util/log.js';
 
@@ -132,6 +133,25 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     },
   };
 
+  // ---- HTTP API: reads views of everything above; alerting is reached through a getter (it is
+  // recreated on reload), so the routes always call the live service.
+  const api = createApiServer({
+    get config() {
+      return config;
+    },
+    get inventory() {
+      return inventory;
+    },
+    log,
+    bus,
+    sink,
+    jobs: () => scheduler.stats(),
+    alerting: () => alerting,
+    coverage: () => undefined,
+    startedAtMs: () => startedAtMs,
+  });
+  const apiComponent: Component = { name: 'api', start: () => api.start(), stop: () => api.stop() };
+
   const components: Component[] = [
     { name: 'sink', start: () => sink.start(), stop: () => sink.stop() },
     selfMetrics,
@@ -142,7 +162,8 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     // snmp poller and trap receiver (issue 4): add jobs to `scheduler`, emit on `bus`.
     // The scheduler runs the probes' rounds: started after them, stopped before them.
     { name: 'scheduler', start: () => scheduler.start(), stop: () => scheduler.stop() },
-    // api (issue 7) last: it serves views of everything above.
+    // api last: it serves views of everything above.
+    apiComponent,
   ];
   const started: Component[] = [];
 
@@ -182,6 +203,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     async reload(next) {
       const icmpChanged = next.changes.changed.some((k) => k.startsWith('icmp.')) || next.inventory !== inventory;
       const alertsChanged = next.inventory !== inventory || next.changes.changed.some((k) => /^(alerts|notify|api|icmp)\.|^(timezone|language|state_dir)$/.test(k));
+      const apiChanged = next.inventory !== inventory || next.changes.changed.some((k) => /^(api\.|timezone$|language$|sink\.)/.test(k));
       config = next.config;
       inventory = next.inventory;
       if (alertsChanged && started.includes(alertsComponent)) {
@@ -189,6 +211,11 @@ export function createDaemon(deps: DaemonDeps): Daemon {
         // the new settings picks them up where the old one left them.
         await alertsComponent.stop();
         await alertsComponent.start();
+      }
+      if (apiChanged && started.includes(apiComponent)) {
+        // The app is built around one config and inventory: rebuild it (the port is free again at once).
+        await apiComponent.stop();
+        await apiComponent.start();
       }
       if (icmpChanged && started.some((c) => c.name === 'icmp')) {
         // New points and settings take effect from the next round: the old groups finish their
