@@ -16,6 +16,7 @@ import { icmpSamples } from './probes/icmp/metrics.js';
 import { createIcmpSource, type IcmpSource } from './probes/icmp/source.js';
 import { Scheduler } from './scheduler/index.js';
 import { inventoryInfoSamples, DEFAULT_INVENTORY_INFO_INTERVAL_MS } from './metrics/inventory-info.js';
+import { DEFAULT_POINT_STATE_INTERVAL_MS, pointStateSamples } from './metrics/point-state.js';
 import { startPeriodicWriter, startSelfMetrics, type PeriodicWriter } from './metrics/self.js';
 import { createSink } from './sink/index.js';
 import { createAlerting, type Alerting } from './alerts/index.js';
@@ -123,6 +124,8 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       periodic = [
         startSelfMetrics(sink, { sink: () => sink.stats(), jobs: () => scheduler.stats(), receivers: () => alerting?.dispatcher.integrationStats() ?? [] }, selfLog),
         startPeriodicWriter(sink, () => inventoryInfoSamples(inventory, Date.now()), { name: 'inventory_info', intervalMs: DEFAULT_INVENTORY_INFO_INTERVAL_MS, writeAtStart: true }, selfLog),
+        // point_status has a row per change only; maps and state counts need every point's status now.
+        startPeriodicWriter(sink, () => pointStateSamples(inventory, alerting?.engine.pointStates() ?? [], Date.now()), { name: 'point_state', intervalMs: DEFAULT_POINT_STATE_INTERVAL_MS, writeAtStart: false }, selfLog),
       ];
     },
     stop() {

@@ -144,6 +144,28 @@ export const UNIT_INFO = measurement({
   },
 });
 
+/**
+ * `point_state`: every point's shown status as the alerting engine holds it, written every minute
+ * (point_status has a row only when a status changes, which may be months apart). Maps and
+ * "points by state" read the last row of each point.
+ */
+export const POINT_STATE = measurement({
+  name: 'point_state',
+  description: 'Snapshot of every point\'s shown status (alerting engine), written every point-state interval.',
+  tags: POINT_TAGS,
+  unitLevels: true,
+  retention: 'raw',
+  fields: {
+    status: { type: 'string', unit: '', description: 'UNKNOWN, UP, DEGRADED, DOWN, UNREACHABLE, FLAPPING or MAINTENANCE.' },
+    status_code: { type: 'integer', unit: '', description: 'The status ranked by how bad it is: 0 UP, 1 MAINTENANCE, 2 UNKNOWN, 3 DEGRADED, 4 FLAPPING, 5 UNREACHABLE, 6 DOWN.' },
+    state_type: { type: 'string', unit: '', description: 'soft or hard.' },
+    since_s: { type: 'integer', unit: 's', description: 'Unix time of the last status change.' },
+    failed_rounds: { type: 'integer', unit: 'rounds', description: 'Consecutive ICMP rounds with no reply.' },
+    loss_pct: { type: 'float', unit: '%', description: 'Loss over the recent rounds the engine weighs (absent before any).' },
+    median_ms: { type: 'float', unit: 'ms', description: 'Median RTT over those rounds (absent when none answered).' },
+  },
+});
+
 /** `village_info`: each village (thôn, buôn), so coverage panels can name the villages they list. */
 export const VILLAGE_INFO = measurement({
   name: 'village_info',
@@ -390,6 +412,7 @@ export const MEASUREMENTS = {
   point_info: POINT_INFO,
   unit_info: UNIT_INFO,
   village_info: VILLAGE_INFO,
+  point_state: POINT_STATE,
   interface: INTERFACE,
   snmp: SNMP,
   snmp_scalar: SNMP_SCALAR,
