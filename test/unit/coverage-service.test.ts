@@ -233,9 +233,17 @@ t.test('gap filters: by carrier, by radio, by unit; bad filters are refused', as
   t.same(svc.gaps({ radio: 'UMTS' }).map((g) => g.villageCode), ['V1', 'V2', 'V3', 'V4']);
   t.same(svc.gaps({ unit: 'C3' }).map((g) => g.villageCode), ['V4']);
   t.same(svc.gaps({ unit: 'C1' }), []);
-  t.throws(() => svc.gaps({ unit: 'nowhere' }), { statusCode: 404, field: 'unit' });
-  t.throws(() => svc.gaps({ carrier: 'gmobile' }), { statusCode: 400, field: 'carrier' });
-  t.throws(() => svc.gaps({ radio: '6G' }), { statusCode: 400, field: 'radio' });
+  const thrown = (fn: () => unknown) => {
+    try {
+      fn();
+    } catch (err) {
+      return err;
+    }
+    return undefined;
+  };
+  t.match(thrown(() => svc.gaps({ unit: 'nowhere' })), { name: 'CoverageQueryError', statusCode: 404, field: 'unit' });
+  t.match(thrown(() => svc.gaps({ carrier: 'gmobile' })), { name: 'CoverageQueryError', statusCode: 400, field: 'carrier', message: /unknown carrier "gmobile"/ });
+  t.match(thrown(() => svc.gaps({ radio: '6G' })), { name: 'CoverageQueryError', statusCode: 400, field: 'radio' });
   const p = svc.unit('P')!;
   t.same(p.children.map((c) => [c.code, c.coveredPct]), [['D1', 100], ['D2', 0]]);
   t.same(p.byCarrier.map((c) => [c.carrier, c.coveredPct]), [['mobifone', 0], ['vinaphone', 40], ['viettel', 30], ['vietnamobile', 0]]);

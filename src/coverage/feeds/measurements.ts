@@ -90,18 +90,22 @@ export class MeasurementColumns {
 
   seal(): MeasurementBatch {
     const n = this.count;
-    const lat = this.lat.slice(0, n);
-    const lon = this.lon.slice(0, n);
+    // Mostly full: keep the buffers (no second copy at the peak of a large ingestion); mostly
+    // empty: copy to the exact size so a small batch does not hold a large capacity.
+    const fit = n >= this.#cap * 0.75;
+    const cut = <T extends Float64Array | Float32Array | Uint8Array>(a: T): T => (fit ? a.subarray(0, n) : a.slice(0, n)) as T;
+    const lat = cut(this.lat);
+    const lon = cut(this.lon);
     return {
       count: n,
-      timeMs: this.timeMs.slice(0, n),
+      timeMs: cut(this.timeMs),
       lat,
       lon,
-      rsrpDbm: this.rsrpDbm.slice(0, n),
-      rsrqDb: this.rsrqDb.slice(0, n),
-      sinrDb: this.sinrDb.slice(0, n),
-      carrier: this.carrier.slice(0, n),
-      radio: this.radio.slice(0, n),
+      rsrpDbm: cut(this.rsrpDbm),
+      rsrqDb: cut(this.rsrqDb),
+      sinrDb: cut(this.sinrDb),
+      carrier: cut(this.carrier),
+      radio: cut(this.radio),
       index: buildKdbush(lat, lon, Float32Array),
     };
   }
@@ -130,16 +134,30 @@ export function measurementParser(ctx: FeedContext): FeedParser<MeasurementBatch
 
 /**
  * Pushed measurements accumulate: merge `added` into `previous`, dropping rows older than
- * `keepAfterMs` and, beyond `maxCount`, the oldest rows.
+ * `keepAfterMs` and, beyond `maxCount`, the oldest rows. Works on row indexes (no object per row).
  */
 export function mergeMeasurements(previous: MeasurementBatch | undefined, added: MeasurementBatch, keepAfterMs: number, maxCount: number): MeasurementBatch {
-  const rows: { b: MeasurementBatch; i: number }[] = [];
-  for (const b of previous ? [previous, added] : [added]) for (let i = 0; i < b.count; i++) if (b.timeMs[i]! >= keepAfterMs) rows.push({ b, i });
-  if (rows.length > maxCount) {
-    rows.sort((x, y) => y.b.timeMs[y.i]! - x.b.timeMs[x.i]!);
-    rows.length = maxCount;
+  const batches = previous ? [previous, added] : [added];
+  let kept = 0;
+  for (const b of batches) for (let i = 0; i < b.count; i++) if (b.timeMs[i]! >= keepAfterMs) kept++;
+  // Nothing to drop and nothing to merge: the parsed batch is already the result.
+  if (!previous && kept === added.count && kept <= maxCount) return added;
+  // Newest first when the cap bites: the cutoff time is the maxCount-th newest time.
+  let cutoffMs = keepAfterMs;
+  if (kept > maxCount) {
+    const times = new Float64Array(kept);
+    let n = 0;
+    for (const b of batches) for (let i = 0; i < b.count; i++) if (b.timeMs[i]! >= keepAfterMs) times[n++] = b.timeMs[i]!;
+    times.sort();
+    cutoffMs = times[kept - maxCount]!;
   }
-  const cols = new MeasurementColumns(rows.length);
-  for (const { b, i } of rows) cols.pushFrom(b, i);
+  const cols = new MeasurementColumns(Math.min(kept, maxCount));
+  if (cutoffMs === keepAfterMs) {
+    for (const b of batches) for (let i = 0; i < b.count; i++) if (b.timeMs[i]! >= cutoffMs) cols.pushFrom(b, i);
+  } else {
+    // Everything newer than the cutoff, then rows exactly at it until the cap is reached.
+    for (const b of batches) for (let i = 0; i < b.count; i++) if (b.timeMs[i]! > cutoffMs) cols.pushFrom(b, i);
+    for (const b of batches) for (let i = 0; i < b.count && cols.count < maxCount; i++) if (b.timeMs[i] === cutoffMs) cols.pushFrom(b, i);
+  }
   return cols.seal();
 }
