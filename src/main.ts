@@ -7,6 +7,7 @@ import { EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, languageOf, loadConfigOrReport, proc
 import { inventoryCheck, inventoryStatsCommand } from './cli/inventory.js';
 import { runCommand } from './cli/run.js';
 import { simulateCliCommand } from './cli/simulate.js';
+import { demoCliCommand } from './cli/demo.js';
 
 interface Command {
   name: string;
@@ -79,6 +80,7 @@ export function registerCommand(command: Command): void {
 }
 
 registerCommand(simulateCliCommand);
+registerCommand(demoCliCommand);
 
 function helpFor(c: Command): string {
   const opts = Object.entries({ ...c.options, help: { type: 'boolean', short: 'h', help: 'Show this help' } }).map(

@@ -42,7 +42,7 @@ const num = (s: string | undefined) => (s === undefined || s.trim() === '' ? NaN
 
 /** Cells of a cells feed file (OpenCelliD CSV); rows the model would reject are skipped. */
 export function parseCells(csv: string, rules: OutageRules): SimCell[] {
-  const rows = parse(csv, { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, relax_column_count: true }) as Row[];
+  const rows = parse(csv, { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, relax_column_count: true, comment: '#', comment_no_infix: true }) as Row[];
   const out: SimCell[] = [];
   for (const r of rows) {
     const radio = (r.radio ?? '').trim().toUpperCase();
@@ -87,13 +87,13 @@ export function readMeasurementPoints(file: string): { lat: number; lon: number 
       })
       .filter((p) => Number.isFinite(p.lat) && Number.isFinite(p.lon));
   }
-  const rows = parse(text, { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, relax_column_count: true }) as Row[];
+  const rows = parse(text, { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, relax_column_count: true, comment: '#', comment_no_infix: true }) as Row[];
   return rows.map((r) => ({ lat: num(r.lat), lon: num(r.lon) })).filter((p) => Number.isFinite(p.lat) && Number.isFinite(p.lon));
 }
 
 /** Village codes a carrier report names (a report, covered or not, is evidence above prediction). */
 export function readReportedVillages(file: string): Set<string> {
-  const rows = parse(readText(file), { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, relax_column_count: true }) as Row[];
+  const rows = parse(readText(file), { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, relax_column_count: true, comment: '#', comment_no_infix: true }) as Row[];
   return new Set(rows.map((r) => (r.village ?? r.village_code ?? '').trim()).filter((c) => c !== ''));
 }
 
@@ -102,7 +102,22 @@ export interface OutagePick {
   cells: SimCell[];
 }
 
+/** Keys of the cells a status feed file lists as down (the last row for a cell wins, as in netcov). */
+export function readDownCells(file: string, rules: Pick<OutageRules, 'mcc'>): Set<string> {
+  const rows = parse(readText(file), { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, relax_column_count: true, comment: '#', comment_no_infix: true }) as Row[];
+  const down = new Set<string>();
+  for (const r of rows) {
+    const mnc = (r.net ?? r.mnc ?? '').trim().padStart(2, '0');
+    const key = `${(r.mcc ?? rules.mcc).trim()}-${mnc}-${(r.radio ?? '').trim().toUpperCase()}-${num(r.area)}-${num(r.cell)}`;
+    if (/^(down|0|alarm|off|outage)$/i.test((r.status ?? '').trim())) down.add(key);
+    else down.delete(key);
+  }
+  return down;
+}
+
 export interface PickOptions {
+  /** Cells already down (the sample status feed): they cover nothing. */
+  downCells?: ReadonlySet<string>;
   /** Villages with measurements this close are skipped (their level is measured, not predicted). */
   measurementPoints: readonly { lat: number; lon: number }[];
   reportedVillages: ReadonlySet<string>;
@@ -112,7 +127,8 @@ export interface PickOptions {
 
 /**
  * The village for `cell_outage: {village: auto}`: covered today only by prediction, from at most
- * `maxCells` cells; the most populous such village, so the dead zone matters (pure).
+ * `maxCells` up cells. Villages (thôn, buôn) before town quarters (tổ dân phố), then the fewest
+ * cells, then the most people, so the demo's dead zone is a village that matters (pure).
  */
 export function pickOutageVillage(villages: readonly Village[], cells: readonly SimCell[], rules: OutageRules, o: PickOptions): OutagePick | undefined {
   // A coarse grid (0.05° ≈ 5.5 km) keeps the measurement check cheap for large sample files.
@@ -131,14 +147,22 @@ export function pickOutageVillage(villages: readonly Village[], cells: readonly 
         for (const p of grid.get(`${gy + dy},${gx + dx}`) ?? []) if (haversineM(v.lat, v.lon, p.lat, p.lon) <= rules.measurementRadiusM) return true;
     return false;
   };
+  const upCells = o.downCells?.size ? cells.filter((c) => !o.downCells!.has(c.key)) : cells;
+  const rank = (p: OutagePick) => [p.village.type === 'tổ dân phố' ? 1 : 0, p.cells.length, -p.village.population];
+  const better = (a: OutagePick, b: OutagePick) => {
+    const [ra, rb] = [rank(a), rank(b)];
+    for (let i = 0; i < ra.length; i++) if (ra[i] !== rb[i]) return (ra[i] ?? 0) < (rb[i] ?? 0);
+    return false;
+  };
   let best: OutagePick | undefined;
   for (const v of villages) {
     if (o.reportedVillages.has(v.code)) continue;
-    const covering = cellsCovering(v, cells, rules);
+    const covering = cellsCovering(v, upCells, rules);
     if (covering.length === 0 || covering.length > o.maxCells) continue;
-    if (best && v.population <= best.village.population) continue;
+    const candidate = { village: v, cells: covering };
+    if (best && !better(candidate, best)) continue;
     if (measured(v)) continue;
-    best = { village: v, cells: covering };
+    best = candidate;
   }
   return best;
 }

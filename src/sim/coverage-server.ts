@@ -64,8 +64,11 @@ export function statusRow(key: string, up: boolean, sinceIso: string): string {
  * parser lets the last row for a cell win, so the appended rows override the file (pure).
  */
 export function statusDocument(baseCsv: string | undefined, changes: ReadonlyMap<string, { up: boolean; sinceMs: number }>): string {
-  const lines = baseCsv ? baseCsv.replace(/\r\n/g, '\n').split('\n').filter((l) => l.trim() !== '') : [STATUS_HEADER];
-  if (lines.length === 0 || !/^\s*radio\s*,/i.test(lines[0] ?? '')) lines.unshift(STATUS_HEADER);
+  const lines = baseCsv ? baseCsv.replace(/\r\n/g, '\n').split('\n').filter((l) => l.trim() !== '') : [];
+  // Whole-line # comments may come first (the sample files have them); the header is the first other line.
+  const first = lines.findIndex((l) => !l.startsWith('#'));
+  if (first === -1) lines.push(STATUS_HEADER);
+  else if (!/^\s*radio\s*,/i.test(lines[first] ?? '')) lines.splice(first, 0, STATUS_HEADER);
   for (const [key, c] of changes) lines.push(statusRow(key, c.up, new Date(c.sinceMs).toISOString()));
   return `${lines.join('\n')}\n`;
 }

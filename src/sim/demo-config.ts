@@ -5,6 +5,8 @@ import type { FeedKindName } from './coverage-server.js';
 
 /** coverage.feeds entries for the simulator's feed URLs; the status feed is re-read every `statusEveryS`. */
 export function feedConfig(urls: Partial<Record<FeedKindName, string>>, statusEveryS: number): Record<string, unknown>[] {
+  // Without cell sites the model has nothing to compute (and netcov refuses such a config).
+  if (!urls.cells) return [];
   const feeds: Record<string, unknown>[] = [];
   for (const kind of ['cells', 'measurements', 'reports', 'status'] as const) {
     const url = urls[kind];

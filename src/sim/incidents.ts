@@ -17,7 +17,7 @@ export interface Capabilities {
   /** Reason agent-level SNMP faults are unavailable, or undefined. */
   agentsUnavailable?: string;
   /** Cells to take down for a cell_outage, or why none can be. */
-  resolveCells(incident: Extract<Incident, { kind: 'cell_outage' }>): { keys: string[]; village?: string; population?: number } | { unavailable: string };
+  resolveCells(incident: Extract<Incident, { kind: 'cell_outage' }>): { keys: string[]; village?: { code: string; name: string; population: number } } | { unavailable: string };
 }
 
 export type Action =
@@ -42,6 +42,8 @@ export interface PlannedIncident {
   skipped: string[];
   /** Point ids and village affected, for the output. */
   affects: string;
+  /** The village a cell_outage is meant to turn into a dead zone. */
+  village?: { code: string; name: string; population: number };
 }
 
 /** Addresses of a point and, for district_dark, of every point behind it. */
@@ -103,7 +105,8 @@ export function planIncidents(scenario: Scenario, inventory: Inventory, caps: Ca
         if ('unavailable' in r) plan.skipped.push(`base station outage skipped: ${r.unavailable}`);
         else {
           plan.actions.push({ type: 'cells_down', keys: r.keys });
-          plan.affects = r.village ? `${r.keys.length} cells covering village ${r.village}${r.population ? ` (${r.population} people)` : ''}` : `${r.keys.length} cells`;
+          if (r.village) plan.village = r.village;
+          plan.affects = r.village ? `${r.keys.length} cells covering village ${r.village.code} ${r.village.name} (${r.village.population} people)` : `${r.keys.length} cells`;
         }
         break;
       }

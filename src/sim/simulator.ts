@@ -7,15 +7,15 @@ import type { Config } from '../config/schema.js';
 import type { Language } from '../i18n.js';
 import { isLoopback } from '../inventory/address.js';
 import type { Inventory } from '../inventory/model.js';
-import { cellsCovering, DEFAULT_OUTAGE_RULES, pickOutageVillage, readCellsFile, readMeasurementPoints, readReportedVillages, type OutageRules, type SimCell } from './cell-outage.js';
+import { cellsCovering, DEFAULT_OUTAGE_RULES, pickOutageVillage, readCellsFile, readDownCells, readMeasurementPoints, readReportedVillages, type OutageRules, type SimCell } from './cell-outage.js';
 import { findFeedFiles, startCoverageServer, type CoverageServer, type FeedFiles } from './coverage-server.js';
 import { planIncidents, runIncidents, type Capabilities, type IncidentEvent, type IncidentRunner, type PlannedIncident } from './incidents.js';
 import { createFaultTable, deleteStaleFaultTables, nftAvailability, type FaultTable } from './nft.js';
 import type { Scenario } from './scenario.js';
 import { startSnmpAgents, type SnmpAgents } from './snmp-agents.js';
 
-/** Where the coverage engineer's sample feeds live (cells, status, measurements, reports). */
-export const DEFAULT_COVERAGE_SAMPLE_DIR = fileURLToPath(new URL('../../inventory/coverage', import.meta.url));
+/** The SAMPLE coverage feeds shipped with netcov (cells, status, measurements, reports; data/coverage-sample/README.md). */
+export const DEFAULT_COVERAGE_SAMPLE_DIR = fileURLToPath(new URL('../../data/coverage-sample', import.meta.url));
 /** The shipped scenarios. */
 export const SCENARIO_DIR = fileURLToPath(new URL('../../src/sim/scenarios', import.meta.url));
 
@@ -38,6 +38,8 @@ export interface SimulatorOptions {
   /** How cells cover villages (from the netcov config's coverage section). */
   outageRules: OutageRules;
   onEvent: (e: IncidentEvent) => void;
+  /** Run the scenario's clock from start (true), or only when startIncidents() is called. */
+  incidentsAtStart: boolean;
   /** Language of incident descriptions. */
   lang: Language;
 }
@@ -51,6 +53,7 @@ export const DEFAULT_SIMULATOR: Omit<SimulatorOptions, 'inventory'> = {
   nftFaults: 'auto',
   outageRules: DEFAULT_OUTAGE_RULES,
   onEvent: () => undefined,
+  incidentsAtStart: true,
   lang: 'vi',
 };
 
@@ -80,7 +83,10 @@ export interface Simulator {
   readonly faultTable?: FaultTable;
   /** Why nftables faults do not run here (not root, nft missing, disabled), if they do not. */
   readonly nftUnavailable?: string;
+  /** The scenario's clock, once started. */
   readonly runner?: IncidentRunner;
+  /** Start the scenario's clock (if incidentsAtStart was false); returns its runner. */
+  startIncidents(): IncidentRunner | undefined;
   stop(): Promise<void>;
 }
 
@@ -133,22 +139,28 @@ export async function startSimulator(options: Partial<SimulatorOptions> & Pick<S
           if (!village) return { unavailable: `no village ${incident.village}` };
           const covering = cellsCovering(village, cells, o.outageRules);
           if (covering.length === 0) return { unavailable: `village ${village.code} (${village.name}) is covered by no cell: it is a dead zone already` };
-          return { keys: covering.map((c) => c.key), village: `${village.code} ${village.name}`, population: village.population };
+          return { keys: covering.map((c) => c.key), village: { code: village.code, name: village.name, population: village.population } };
         }
         const pick = pickOutageVillage(o.inventory.villages, cells, o.outageRules, {
+          ...(feedFiles.status ? { downCells: readDownCells(feedFiles.status, o.outageRules) } : {}),
           measurementPoints: feedFiles.measurements ? readMeasurementPoints(feedFiles.measurements) : [],
           reportedVillages: feedFiles.reports ? readReportedVillages(feedFiles.reports) : new Set(),
           maxCells: 4,
         });
         if (!pick) return { unavailable: 'no village is covered by 4 cells or fewer on prediction alone' };
-        return { keys: pick.cells.map((c) => c.key), village: `${pick.village.code} ${pick.village.name}`, population: pick.village.population };
+        return { keys: pick.cells.map((c) => c.key), village: { code: pick.village.code, name: pick.village.name, population: pick.village.population } };
       },
     };
     const plans = o.scenario ? planIncidents(o.scenario, o.inventory, caps, o.lang) : [];
-    const runner = o.scenario
-      ? runIncidents(plans, { ...(faultTable ? { nft: faultTable } : {}), ...(agents ? { agents } : {}), coverage, snmpPort: o.snmpPort }, o.onEvent, o.scenario.duration_s)
-      : undefined;
-    if (runner) cleanups.push(() => runner.stop());
+    let runner: IncidentRunner | undefined;
+    const startIncidents = () => {
+      if (runner || !o.scenario) return runner;
+      const r = runIncidents(plans, { ...(faultTable ? { nft: faultTable } : {}), ...(agents ? { agents } : {}), coverage, snmpPort: o.snmpPort }, o.onEvent, o.scenario.duration_s);
+      cleanups.push(() => r.stop());
+      runner = r;
+      return r;
+    };
+    if (o.incidentsAtStart) startIncidents();
 
     return {
       ...(agents ? { agents } : {}),
@@ -157,7 +169,10 @@ export async function startSimulator(options: Partial<SimulatorOptions> & Pick<S
       plans,
       ...(faultTable ? { faultTable } : {}),
       ...(nftUnavailable ? { nftUnavailable } : {}),
-      ...(runner ? { runner } : {}),
+      get runner() {
+        return runner;
+      },
+      startIncidents,
       stop: stopAll,
     };
   } catch (err) {

@@ -5,7 +5,7 @@ import t from 'tap';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { loadInventory } from '../../src/inventory/load.js';
-import { cellsCovering, DEFAULT_OUTAGE_RULES, parseCells, pickOutageVillage, readCellsFile, readMeasurementPoints, readReportedVillages } from '../../src/sim/cell-outage.js';
+import { cellsCovering, DEFAULT_OUTAGE_RULES, parseCells, pickOutageVillage, readCellsFile, readDownCells, readMeasurementPoints, readReportedVillages } from '../../src/sim/cell-outage.js';
 import { findFeedFiles, startCoverageServer, statusDocument, statusRow } from '../../src/sim/coverage-server.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 
@@ -44,6 +44,33 @@ t.test('village: auto picks a village kept covered by prediction alone, by few c
   const reported = pickOutageVillage(inventory.villages, cells, DEFAULT_OUTAGE_RULES, { measurementPoints: [], reportedVillages: new Set([pick!.village.code]), maxCells: 4 });
   t.not(reported?.village.code, pick!.village.code, 'a village with a carrier report is not picked');
   t.same(readReportedVillages(join(FIXTURE, 'status.csv')).size, 0);
+  const downFixture = pickOutageVillage(inventory.villages, cells, DEFAULT_OUTAGE_RULES, {
+    downCells: new Set(pick!.cells.map((c) => c.key)),
+    measurementPoints: [],
+    reportedVillages: new Set(),
+    maxCells: 4,
+  });
+  t.not(downFixture?.village.code, pick!.village.code, 'cells already down in the status feed cover nothing: that village is a dead zone already');
+});
+
+t.test('the shipped sample feeds: status file read as netcov does, auto picks a village (thôn/buôn) by prediction alone', async (t) => {
+  const { DEFAULT_COVERAGE_SAMPLE_DIR } = await import('../../src/sim/simulator.js');
+  const files = findFeedFiles(DEFAULT_COVERAGE_SAMPLE_DIR);
+  t.same(Object.keys(files).sort(), ['cells', 'measurements', 'reports', 'status']);
+  const cells = readCellsFile(files.cells!, DEFAULT_OUTAGE_RULES);
+  t.ok(cells.length > 3000, `${cells.length} sample cells`);
+  const down = readDownCells(files.status!, DEFAULT_OUTAGE_RULES);
+  t.ok(down.size >= 1, 'the sample status has down cells');
+  t.ok([...down].every((k) => cells.some((c) => c.key === k)), 'status keys match the cell keys');
+  const pick = pickOutageVillage(inventory.villages, cells, DEFAULT_OUTAGE_RULES, {
+    downCells: down,
+    measurementPoints: readMeasurementPoints(files.measurements!),
+    reportedVillages: readReportedVillages(files.reports!),
+    maxCells: 4,
+  });
+  t.ok(pick, 'a village is found');
+  t.not(pick?.village.type, 'tổ dân phố', 'a village, not a town quarter');
+  t.ok(pick!.cells.every((c) => !down.has(c.key)), 'only cells that are up today');
 });
 
 t.test('status document: the file, then the changed cells (last row wins)', async (t) => {
@@ -52,6 +79,8 @@ t.test('status document: the file, then the changed cells (last row wins)', asyn
   const doc = statusDocument('radio,mcc,net,area,cell,status,since\r\nLTE,452,4,101,11,up,\r\n', new Map([['452-04-LTE-101-11', { up: false, sinceMs: 0 }]]));
   t.equal(doc, 'radio,mcc,net,area,cell,status,since\nLTE,452,4,101,11,up,\nLTE,452,04,101,11,down,1970-01-01T00:00:00.000Z\n');
   t.equal(statusDocument(undefined, new Map()), 'radio,mcc,net,area,cell,status,since\n');
+  t.equal(statusDocument('# SAMPLE\nradio,mcc,net,area,cell,status,since\n', new Map()), '# SAMPLE\nradio,mcc,net,area,cell,status,since\n', 'comments first, the header kept');
+  t.equal(statusDocument('# SAMPLE\n', new Map()), '# SAMPLE\nradio,mcc,net,area,cell,status,since\n');
 });
 
 t.test('feed server: serves the files, status changes take effect, netcov parses what it serves', async (t) => {

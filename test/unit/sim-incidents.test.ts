@@ -10,7 +10,7 @@ import type { SnmpAgents } from '../../src/sim/snmp-agents.js';
 
 const { inventory } = loadInventory();
 const scenario = (yaml: string) => parseScenario(yaml, 's.yaml', inventory);
-const caps = (over: Partial<Capabilities> = {}): Capabilities => ({ resolveCells: () => ({ keys: ['452-04-LTE-1-1'], village: '24199-04 Buôn Bhôk Kuăng', population: 830 }), ...over });
+const caps = (over: Partial<Capabilities> = {}): Capabilities => ({ resolveCells: () => ({ keys: ['452-04-LTE-1-1'], village: { code: '24199-04', name: 'Buôn Bhôk Kuăng', population: 830 } }), ...over });
 
 t.test('plan: what each incident does, with root', async (t) => {
   const s = scenario(`name: x
