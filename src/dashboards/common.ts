@@ -235,7 +235,8 @@ export function geomapPanel(o: GeomapOptions): geomap.PanelBuilder {
       .config({
         showLegend: true,
         style: {
-          color: { field: l.colorField, fixed: 'dark-green' },
+          // Markers without a value (e.g. no status yet) stay grey: never a reassuring green.
+          color: { field: l.colorField, fixed: '#8e8e8e' },
           opacity: 0.85,
           size: 'fixed' in l.size ? { fixed: l.size.fixed } : { field: l.size.field, min: l.size.min, max: l.size.max, fixed: l.size.min },
           symbol: { fixed: 'img/icons/marker/circle.svg', mode: 'fixed' },

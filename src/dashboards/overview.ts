@@ -1,15 +1,16 @@
 // Dashboard 1, network overview: the 235 points on a map coloured by state, counts by state, the
 // worst loss and latency, a summary per district (the level below the province) and open alerts.
-import { PING } from '../metrics/schema.js';
+import { ALERTS, PING } from '../metrics/schema.js';
 import {
-  finish, geomapPanel, joinBy, levelTitle, newDashboard, organize, row, sortBy, limitRows, statPanel, summaryLevel,
+  finish, joinBy, levelTitle, newDashboard, organize, row, sortBy, limitRows, statPanel, summaryLevel,
   tablePanel, tableTarget, target, timeseriesPanel, type BuildContext, type DashboardModule,
 } from './common.js';
-import { byInterval, count, level, mean, percentile, select, source, timeFilter } from './influxql.js';
-import { lossThresholds, percentGoodThresholds, rttThresholds, STATE_COLORS } from './palette.js';
+import { byInterval, count, level, mean, select, source, tagIs, timeFilter } from './influxql.js';
+import { lossThresholds, percentGoodThresholds, rttThresholds } from './palette.js';
 import { pointLink } from './links.js';
+import { activeAlertsTable, pointsMap, stateCountStats, statusBreakdown } from './panels.js';
 import {
-  lastRoundQuery, lossAndLatencyQuery, pointInfoQuery, reportingCountQuery, stateCountQuery, troubledCountQuery, unitNamesQuery, uptimeQuery,
+  lastRoundQuery, lossAndLatencyQuery, pointInfoQuery, reportingCountQuery, troubledCountQuery, unitNamesQuery, uptimeQuery,
 } from './queries.js';
 
 export const OVERVIEW_UID = 'netcov-overview';
@@ -23,33 +24,17 @@ function build(ctx: BuildContext): ReturnType<typeof finish> {
     `Trạng thái ${inv.points.length} điểm mạng truyền số liệu chuyên dùng theo vòng ICMP gần nhất trong khoảng thời gian đã chọn. State of every point from its last ICMP round in the selected range.`);
   d.time({ from: 'now-1h', to: 'now' });
 
-  // Counts by state: one stat per state, in the palette's colours.
-  const counts: [keyof typeof STATE_COLORS & ('UP' | 'DEGRADED' | 'DOWN'), string][] = [
-    ['UP', 'Loss dưới ngưỡng suy giảm.'],
-    ['DEGRADED', 'Mất gói từ ngưỡng suy giảm đến dưới 100%.'],
-    ['DOWN', 'Vòng gần nhất mất 100% gói.'],
-  ];
-  for (const [state, description] of counts) {
-    d.withPanel(statPanel({ title: STATE_COLORS[state].label, description, w: 4, h: 4, color: STATE_COLORS[state].color, noValue: '0', targets: [target(stateCountQuery(state))] }));
-  }
+  // Counts by the alerting engine's status, then what the probes say overall.
+  for (const p of stateCountStats([], { w: 4, h: 4 })) d.withPanel(p);
   d.withPanel(statPanel({ title: 'Điểm có dữ liệu (reporting)', description: `Điểm có ít nhất một vòng ICMP trong khoảng thời gian; danh mục có ${inv.points.length} điểm.`, w: 4, h: 4, noValue: '0',
     steps: [{ value: null, color: 'red' }, { value: inv.points.length, color: 'green' }], targets: [target(reportingCountQuery())] }));
   d.withPanel(statPanel({ title: 'Uptime toàn mạng (%)', description: 'Tỉ lệ vòng ICMP có phản hồi, mọi điểm, trong khoảng thời gian.', w: 4, h: 4, unit: 'percent', decimals: 2,
     steps: percentGoodThresholds(), targets: [target(uptimeQuery({ rollup: false }))] }));
-  d.withPanel(statPanel({ title: 'Độ trễ trung vị p95 (RTT)', description: 'Phân vị 95 của RTT trung vị các vòng, mọi điểm.', w: 4, h: 4, unit: 'ms', decimals: 1,
-    steps: rttThresholds(), targets: [target(select(ping).col(percentile(ping.f('median_response_ms'), 95), 'rtt_p95').where(timeFilter()))] }));
 
-  d.withPanel(geomapPanel({
-    title: 'Bản đồ các điểm (Geomap) theo trạng thái',
-    description: 'Màu theo loss của vòng gần nhất: xanh UP, vàng DEGRADED, đỏ DOWN. Vị trí từ point_info.',
-    w: 24, h: 16,
-    center: { lat: center.lat, lon: center.lon, zoom: 8 },
-    targets: [tableTarget(pointInfoQuery(), 'A'), tableTarget(lastRoundQuery(), 'B')],
-    transformations: [joinBy('point_id'), organize({ hide: ['Time', 'Time 1', 'Time 2'] })],
-    unit: 'percent',
-    steps: lossThresholds(),
-    layers: [{ name: 'Điểm mạng (points)', colorField: 'loss', size: { fixed: 6 } }],
-  }));
+  d.withPanel(pointsMap([], { w: 14, h: 16 }, { lat: center.lat, lon: center.lon, zoom: 8 }));
+  d.withPanel(activeAlertsTable([], { w: 10, h: 10 }));
+  // Under the alerts, beside the map (the builder's flow layout only fills rows left to right).
+  d.withPanel(statusBreakdown([], { w: 10, h: 6 }).gridPos({ x: 14, y: 14, w: 10, h: 6 }));
 
   d.withRow(row('Điểm kém nhất (worst points)'));
   const worst = (title: string, field: 'loss' | 'rtt_median') =>
@@ -107,7 +92,11 @@ function build(ctx: BuildContext): ReturnType<typeof finish> {
     w: 12, h: 9, unit: 'short', min: 0,
     targets: [target(select(ping).col(count(ping.f('packets_transmitted')), 'rounds').where(timeFilter()).groupBy(byInterval()).fill(0), { alias: 'rounds' })],
   }));
-  return finish(d);
+  const alerts = source(ALERTS);
+  return finish(d, [{
+    name: 'Cảnh báo (alerts)', color: 'red', textColumn: 'title', tagsColumn: 'state,point_id,severity',
+    query: select(alerts).col(alerts.f('title'), 'title').col(alerts.f('state'), 'state').col(alerts.tagColumn('point_id'), 'point_id').col(alerts.tagColumn('severity'), 'severity').where(timeFilter(), tagIs(alerts.tag('severity'), 'critical')),
+  }]);
 }
 
 export const overview: DashboardModule = { uid: OVERVIEW_UID, file: 'netcov-overview', build };

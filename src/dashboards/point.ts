@@ -3,7 +3,7 @@
 // reboots, and the point's events and alerts as annotations.
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import { EVENTS, INTERFACE, PING, PING_ROLLUP, POINT_INFO, SNMP } from '../metrics/schema.js';
+import { ALERTS, EVENTS, INTERFACE, PING, PING_ROLLUP, POINT_INFO, POINT_STATE, POINT_STATUS, SNMP } from '../metrics/schema.js';
 import {
   finish, labelVariable, newDashboard, organize, row, statPanel, tablePanel, tableTarget, target, timeseriesPanel,
   type AnnotationSpec, type BuildContext, type DashboardModule,
@@ -12,7 +12,7 @@ import {
   byInterval, cmp, count, last, max, mean, min, median, mul, select, source, sum, or, startsWith, tagIn, tagMatchesVar, timeFilter, type Condition, type TagKey,
 } from './influxql.js';
 import { POINT_DETAIL_UID } from './links.js';
-import { lossThresholds, percentGoodThresholds, rttThresholds, STATE_COLORS } from './palette.js';
+import { lossThresholds, percentGoodThresholds, rttThresholds, STATE_COLORS, stateMappings } from './palette.js';
 import { pointInfoQuery, uptimeQuery } from './queries.js';
 
 const VAR = 'point';
@@ -26,6 +26,9 @@ function build(ctx: BuildContext): ReturnType<typeof finish> {
   const snmp = source(SNMP);
   const events = source(EVENTS);
   const info = source(POINT_INFO);
+  const state = source(POINT_STATE);
+  const statusChanges = source(POINT_STATUS);
+  const alerts = source(ALERTS);
   const isPoint = (h: { tag(name: 'point_id'): TagKey }): Condition => tagMatchesVar(h.tag('point_id'), VAR);
 
   const d = newDashboard(POINT_DETAIL_UID, 'netcov · Chi tiết điểm (Point detail)', ctx,
@@ -33,6 +36,8 @@ function build(ctx: BuildContext): ReturnType<typeof finish> {
   d.withVariable(labelVariable(VAR, 'Điểm (point)', `SHOW TAG VALUES FROM ${info.from} WITH KEY = "label"`));
 
   // ----- now
+  d.withPanel(statPanel({ title: 'Trạng thái (status)', description: 'Trạng thái của bộ cảnh báo (point_state).', w: 4, h: 4, mappings: stateMappings(),
+    targets: [target(select(state).col(last(state.f('status')), 'status').where(timeFilter(), isPoint(state)))] }));
   d.withPanel(statPanel({ title: 'Loss (vòng gần nhất)', w: 4, h: 4, unit: 'percent', decimals: 0, steps: lossThresholds(),
     targets: [target(select(ping).col(last(ping.f('percent_packet_loss')), 'loss').where(timeFilter(), isPoint(ping)))] }));
   d.withPanel(statPanel({ title: 'RTT trung vị (median)', w: 4, h: 4, unit: 'ms', decimals: 1, steps: rttThresholds(),
@@ -44,10 +49,6 @@ function build(ctx: BuildContext): ReturnType<typeof finish> {
   d.withPanel(statPanel({ title: 'Khởi động lại (reboots)', description: 'Bẫy coldStart/warmStart và các lần sysUpTime quay lui trong khoảng thời gian.', w: 4, h: 4, noValue: '0',
     steps: [{ value: null, color: 'green' }, { value: 1, color: 'orange' }],
     targets: [target(select(events).col(sum(events.f('count')), 'reboots').where(timeFilter(), isPoint(events), or(tagIn(events.tag('type'), ['cold_start', 'warm_start']), startsWith(events.f('detail'), REBOOT_DETAIL_PREFIX))))] }));
-  d.withPanel(statPanel({ title: 'Sự kiện (events)', description: 'Bẫy SNMP và gián đoạn bộ đếm trong khoảng thời gian.', w: 4, h: 4, noValue: '0',
-    steps: [{ value: null, color: 'green' }, { value: 1, color: 'yellow' }],
-    targets: [target(select(events).col(sum(events.f('count')), 'events').where(timeFilter(), isPoint(events)))] }));
-
   // ----- latency
   d.withRow(row('Độ trễ và mất gói (latency and loss)'));
   d.withPanel(timeseriesPanel({
@@ -131,6 +132,10 @@ function build(ctx: BuildContext): ReturnType<typeof finish> {
     columns: { name: { header: 'Tên (name)' }, unit_name: { header: 'Đơn vị (unit)' }, lat: { header: 'Vĩ độ (lat)' }, lon: { header: 'Kinh độ (lon)' } } }));
 
   const annotations: AnnotationSpec[] = [
+    { name: 'Cảnh báo (alerts)', color: 'red', textColumn: 'title', tagsColumn: 'state,condition,severity',
+      query: select(alerts).col(alerts.f('title'), 'title').col(alerts.f('state'), 'state').col(alerts.tagColumn('condition'), 'condition').col(alerts.tagColumn('severity'), 'severity').where(timeFilter(), isPoint(alerts)) },
+    { name: 'Đổi trạng thái (status changes)', color: 'purple', textColumn: 'status', tagsColumn: 'previous_status,state_type',
+      query: select(statusChanges).col(statusChanges.f('status'), 'status').col(statusChanges.f('previous_status'), 'previous_status').col(statusChanges.f('state_type'), 'state_type').where(timeFilter(), isPoint(statusChanges)) },
     { name: 'Sự kiện SNMP (events)', color: 'orange', textColumn: 'detail', tagsColumn: 'type,ifName',
       query: select(events).col(events.f('detail'), 'detail').col(events.tagColumn('type'), 'type').col(events.tagColumn('ifName'), 'ifName').where(timeFilter(), isPoint(events)) },
   ];

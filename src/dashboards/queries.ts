@@ -1,11 +1,12 @@
 // Queries several dashboards share: the inventory facts of points and units, the last ICMP round
 // per point, counts of points by the state their last round implies, and uptime from rounds.
-import { PING, PING_ROLLUP, POINT_INFO, UNIT_INFO } from '../metrics/schema.js';
+import { ALERTS, PING, PING_ROLLUP, POINT_INFO, POINT_STATE, UNIT_INFO } from '../metrics/schema.js';
 import {
-  and, byTime, cmp, count, div, last, level, max, mean, mul, select, since, source, subquery, sum, sub, timeFilter, tagIs,
+  byTime, cmp, count, div, last, level, max, mean, mul, select, since, source, subquery, sum, sub, timeFilter, tagIs,
   call, type Condition, type Select, type TagKey,
 } from './influxql.js';
-import { PING_STATE_THRESHOLDS, type PointState } from './palette.js';
+import { POINT_STATUS_CODES } from '../metrics/point-state.js';
+import type { PointState } from './palette.js';
 
 /**
  * The info rows are rewritten every few minutes: a one-day look-back always finds the latest,
@@ -16,6 +17,8 @@ export const INFO_WINDOW = '1d';
 const ping = source(PING);
 const pointInfo = source(POINT_INFO);
 const unitInfo = source(UNIT_INFO);
+const pointState = source(POINT_STATE);
+const alerts = source(ALERTS);
 
 /** Name, unit and coordinates of each point (table: point_id, lat, lon, name, unit_name). */
 export function pointInfoQuery(filters: Condition[] = []): Select<string> {
@@ -56,36 +59,16 @@ function lastLossPerPoint(filters: Condition[], extraGroup: TagKey[] = []) {
   );
 }
 
-/** The state a last round implies (palette.PING_STATE_THRESHOLDS), as a condition on `loss`. */
-function stateCondition(state: Extract<PointState, 'UP' | 'DEGRADED' | 'DOWN'>, lossRef: ReturnType<typeof lastLossPerPoint>): Condition {
-  const loss = lossRef.f('loss');
-  switch (state) {
-    case 'UP':
-      return cmp(loss, '<', PING_STATE_THRESHOLDS.degradedLossPct);
-    case 'DEGRADED':
-      return and(cmp(loss, '>=', PING_STATE_THRESHOLDS.degradedLossPct), cmp(loss, '<', PING_STATE_THRESHOLDS.downLossPct));
-    case 'DOWN':
-      return cmp(loss, '>=', PING_STATE_THRESHOLDS.downLossPct);
-  }
-}
-
-/** How many points are in `state` by their last round (no row when none: panels show 0). */
-export function stateCountQuery(state: Extract<PointState, 'UP' | 'DEGRADED' | 'DOWN'>, filters: Condition[] = [], groupBy: TagKey[] = []): Select<string> {
-  const inner = lastLossPerPoint(filters, groupBy);
-  return select(inner).col(count(inner.f('loss')), 'points').where(stateCondition(state, inner)).groupBy(...groupBy);
-}
-
 /** Points that reported at all in the range. */
 export function reportingCountQuery(filters: Condition[] = []): Select<string> {
   const inner = lastLossPerPoint(filters);
   return select(inner).col(count(inner.f('loss')), 'points');
 }
 
-/** Points with a problem (DEGRADED or DOWN) per group, for summaries. */
+/** Points the alerting engine shows DEGRADED or worse (FLAPPING, UNREACHABLE, DOWN) per group. */
 export function troubledCountQuery(filters: Condition[], groupBy: TagKey[]): Select<string> {
-  const inner = lastLossPerPoint(filters, groupBy);
-  const loss = inner.f('loss');
-  return select(inner).col(count(loss), 'troubled').where(cmp(loss, '>=', PING_STATE_THRESHOLDS.degradedLossPct)).groupBy(...groupBy);
+  const inner = subquery(select(pointState).col(last(pointState.f('status_code')), 'code').where(timeFilter(), ...filters).groupBy(pointState.tag('point_id'), ...groupBy));
+  return select(inner).col(count(inner.f('code')), 'troubled').where(cmp(inner.f('code'), '>=', POINT_STATUS_CODES.DEGRADED)).groupBy(...groupBy);
 }
 
 /**
@@ -116,4 +99,43 @@ export function lossAndLatencyQuery(filters: Condition[], groupBy: TagKey[]): Se
     .col(max(ping.f('maximum_response_ms')), 'rtt_max')
     .where(timeFilter(), ...filters)
     .groupBy(...groupBy);
+}
+
+// ------------------------------------------------------------------------- alerting engine's view
+
+/** The engine's status of each point at the end of the range (table by point_id). */
+export function lastStateQuery(filters: Condition[] = []): Select<string> {
+  return select(pointState)
+    .col(last(pointState.f('status')), 'status')
+    .col(last(pointState.f('status_code')), 'status_code')
+    .col(mul(last(pointState.f('since_s')), 1000), 'status_since_ms')
+    .where(timeFilter(), ...filters)
+    .groupBy(pointState.tag('point_id'));
+}
+
+/** How many points the engine shows in `status` (no row when none: panels show 0). */
+export function statusCountQuery(status: PointState, filters: Condition[] = []): Select<string> {
+  const inner = subquery(select(pointState).col(last(pointState.f('status')), 'status').where(timeFilter(), ...filters).groupBy(pointState.tag('point_id')));
+  return select(inner).col(count(inner.f('status')), 'points').where(cmp(inner.f('status'), '=', status));
+}
+
+/**
+ * Alerts not resolved: the last transition of each (point, condition) is firing or acknowledged.
+ * Transitions of an open alert can be weeks old, so the look-back is the raw retention's default.
+ */
+export const ALERT_WINDOW = '30d';
+
+export function activeAlertsQuery(filters: Condition[] = []): Select<string> {
+  const inner = subquery(
+    select(alerts)
+      .col(last(alerts.f('state')), 'state').col(last(alerts.f('title')), 'title').col(last(alerts.f('alert_id')), 'alert_id')
+      .col(last(alerts.f('affected_points')), 'affected_points').col(last(alerts.f('affected_population')), 'affected_population')
+      .where(since(ALERT_WINDOW), ...filters)
+      .groupBy(alerts.tag('point_id'), alerts.tag('condition'), alerts.tag('severity')),
+  );
+  return select(inner)
+    .col(inner.f('state'), 'state').col(inner.f('title'), 'title').col(inner.f('alert_id'), 'alert_id')
+    .col(inner.f('affected_points'), 'affected_points').col(inner.f('affected_population'), 'affected_population')
+    .where(cmp(inner.f('state'), '!=', 'resolved'))
+    .groupBy(inner.tag('point_id'), inner.tag('condition'), inner.tag('severity'));
 }

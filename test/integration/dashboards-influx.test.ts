@@ -1,6 +1,6 @@
 // Every query of every shipped dashboard, run against a real influxd filled by netcov's own code:
-// real fping rounds over the shipped inventory (with real nftables faults making one point dark
-// and one lossy), real SNMP polls of netcov's simulated agents (with a reboot and a silent agent),
+// real fping rounds over the shipped inventory (with real nftables faults: a dark district point,
+// a dark commune behind it, a lossy commune) seen by the real alerting engine, real SNMP polls of netcov's simulated agents (with a reboot and a silent agent),
 // the self-metrics of the real scheduler and sink, the inventory facts, the coverage model on the
 // sample feeds (data/coverage-sample), all written through the real sink (spool → InfluxDB 1.x API, with its setup of
 // retention policies and continuous query). Macros and template variables are substituted as
@@ -9,12 +9,14 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
+import { createAlerting } from '../../src/alerts/index.js';
 import { parseConfig } from '../../src/config/load.js';
 import { CoverageService } from '../../src/coverage/service.js';
 import { loadInventory } from '../../src/inventory/load.js';
 import { Inventory, type Point } from '../../src/inventory/model.js';
 import { inventoryInfoSamples } from '../../src/metrics/inventory-info.js';
 import { PING_ROLLUP } from '../../src/metrics/schema.js';
+import { pointStateSamples } from '../../src/metrics/point-state.js';
 import { selfSamples } from '../../src/metrics/self.js';
 import { ObservationBus } from '../../src/observations.js';
 import { createFpingPinger } from '../../src/probes/icmp/fping.js';
@@ -42,19 +44,23 @@ const log = silentLogger();
 const shipped = loadInventory().inventory;
 
 // Points of this test get addresses of their own (other tests fault 127.66.x.y at the same time).
-// The faulted ICMP points are communes of one district, so a drill-down into it shows every state.
+// One district shows every state: its district point is dark (DOWN, the root), one commune behind
+// it is dark too (UNREACHABLE), one loses half its echoes (DEGRADED; also the SNMP-polled point
+// the point dashboard is checked with), the others answer (UP).
 const DISTRICT = '646';
-const communes = shipped.points.filter((p) => p.kind === 'commune' && shipped.unitTags(p.unit).district === DISTRICT);
+const DISTRICT_POINT = shipped.points.find((p) => p.kind === 'district' && p.unit === DISTRICT)!;
+const communes = shipped.points.filter((p) => p.kind === 'commune' && p.upstream === DISTRICT_POINT.id);
 const DARK = communes[0]!;
 const LOSSY = communes[1]!;
-const snmpPoints = shipped.points.filter((p) => p.kind === 'district').slice(0, 3);
-const SNMP_A = snmpPoints[0]!;
+const others = shipped.points.filter((p) => p.kind === 'district' && p.id !== DISTRICT_POINT.id).slice(0, 2);
+const snmpPoints = [LOSSY, ...others];
+const SNMP_A = LOSSY;
 const ADDRESS: Record<string, string> = {
   [DARK.id]: '127.99.8.1',
-  [LOSSY.id]: '127.99.8.2',
-  [snmpPoints[0]!.id]: '127.99.8.10',
-  [snmpPoints[1]!.id]: '127.99.8.11',
-  [snmpPoints[2]!.id]: '127.99.8.12', // no agent there: its polls time out
+  [LOSSY.id]: '127.99.8.2', // ICMP: 50 % dropped; SNMP: a simulated agent
+  [DISTRICT_POINT.id]: '127.99.8.3',
+  [others[0]!.id]: '127.99.8.11',
+  [others[1]!.id]: '127.99.8.12', // no agent there: its polls time out
 };
 const inventory = new Inventory({
   levels: shipped.levels,
@@ -78,6 +84,7 @@ void t.test('every panel, annotation and variable query of every dashboard retur
   const faults = await faultTable(t, 'dash');
   if (!faults) return;
   await faults.dropEcho(ADDRESS[DARK.id]!);
+  await faults.dropEcho(ADDRESS[DISTRICT_POINT.id]!);
   await faults.dropEchoPercent(ADDRESS[LOSSY.id]!, 50);
 
   const config = parseConfig('', 'test.yaml');
@@ -91,11 +98,23 @@ void t.test('every panel, annotation and variable query of every dashboard retur
   // ---- inventory facts, as the daemon writes them at start
   sink.write(inventoryInfoSamples(inventory, Date.now() - ROUNDS * ROUND_STEP_MS));
 
+  // ---- alerting: the real engine on the bus, writing point_status and alerts through the sink
+  config.alerts.store_file = join(makeTempDir(t, 'dash-alerts'), 'alerts.sqlite');
+  const bus = new ObservationBus();
+  bus.on('icmp', (observations) => sink.write(icmpSamples(inventory, observations)));
+  bus.on('event', (e) => {
+    const s = eventSample(inventory, e);
+    if (s) sink.write([s]);
+  });
+  const alerting = createAlerting({ config, inventory, log, sink, bus });
+  alerting.start();
+  t.teardown(() => alerting.stop());
+
   // ---- ICMP: real fping rounds through the real scheduler, stamped 10 s apart over the last minute
   const pinger = createFpingPinger({ path: bins.fping });
   const scheduler = new Scheduler(log, { maxStartJitterMs: 0 });
   const t0 = Date.now() - ROUNDS * ROUND_STEP_MS;
-  const others = inventory.points.filter((p) => p.id !== LOSSY.id);
+  const steady = inventory.points.filter((p) => p.id !== LOSSY.id);
   const lossy = inventory.point(LOSSY.id)!;
   const receivers = { name: 'webhook', sent: 0, failed: 0 };
   let rounds = 0;
@@ -105,8 +124,8 @@ void t.test('every panel, annotation and variable query of every dashboard retur
     async run(ctx) {
       if (ctx.round > ROUNDS) return;
       const timeMs = t0 + (ctx.round - 1) * ROUND_STEP_MS;
-      const [a, b] = await Promise.all([probeRound(pinger, others, QUICK, timeMs, ctx.signal), probeRound(pinger, [lossy], LOSSY_SETTINGS, timeMs, ctx.signal)]);
-      sink.write(icmpSamples(inventory, [...a.observations, ...b.observations]));
+      const [a, b] = await Promise.all([probeRound(pinger, steady, QUICK, timeMs, ctx.signal), probeRound(pinger, [lossy], LOSSY_SETTINGS, timeMs, ctx.signal)]);
+      bus.emit('icmp', [...a.observations, ...b.observations]);
       // The self-figures at the same instants, as startSelfMetrics writes them every interval.
       receivers.sent += 1;
       if (ctx.round === 3) receivers.failed += 1;
@@ -117,17 +136,12 @@ void t.test('every panel, annotation and variable query of every dashboard retur
   scheduler.start();
 
   // ---- SNMP: netcov's simulated agents, polled by the real SNMP source meanwhile
-  const agentPort = await freeUdpPort(['127.99.8.10', '127.99.8.11']);
-  const agents = await startSnmpAgents({ agents: [{ address: '127.99.8.10', name: SNMP_A.id }, { address: '127.99.8.11', name: snmpPoints[1]!.id }], port: agentPort, workers: 1, interfaces: 3 });
+  const agentPort = await freeUdpPort(['127.99.8.2', '127.99.8.11']);
+  const agents = await startSnmpAgents({ agents: [{ address: '127.99.8.2', name: SNMP_A.id }, { address: '127.99.8.11', name: others[0]!.id }], port: agentPort, workers: 1, interfaces: 3 });
   t.teardown(() => agents.stop());
   config.snmp.port = agentPort;
   config.snmp.timeout_ms = 300;
   config.snmp.retries = 0;
-  const bus = new ObservationBus();
-  bus.on('event', (e) => {
-    const s = eventSample(inventory, e);
-    if (s) sink.write([s]);
-  });
   const polled = snmpPoints.map((p) => inventory.point(p.id)!); // with this test's addresses
   const snmp = createSnmpSource({ snmp: config.snmp, inventory, bus, scheduler: new Scheduler(log), log, write: (s) => sink.write(s), points: polled });
   t.teardown(() => snmp.stop());
@@ -135,12 +149,12 @@ void t.test('every panel, annotation and variable query of every dashboard retur
   await pollAll();
   await sleep(1100);
   await pollAll(); // rates from the second poll on
-  await agents.reboot('127.99.8.10');
+  await agents.reboot('127.99.8.2');
   await sleep(300);
   await snmp.pollNow(SNMP_A.id); // sysUpTime went backwards: a discontinuity event, no rate
-  await agents.setSilent('127.99.8.10', true);
+  await agents.setSilent('127.99.8.2', true);
   await snmp.pollNow(SNMP_A.id); // a failed poll (timeout)
-  await agents.setSilent('127.99.8.10', false);
+  await agents.setSilent('127.99.8.2', false);
   await sleep(1100);
   await snmp.pollNow(SNMP_A.id);
 
@@ -154,6 +168,10 @@ void t.test('every panel, annotation and variable query of every dashboard retur
 
   while (rounds < ROUNDS) await sleep(100);
   await scheduler.stop();
+  // The engine's statuses now, as the daemon's point_state writer snapshots them every minute.
+  const states = new Map(alerting.engine.pointStates().map((p) => [p.pointId, p.status]));
+  t.match(Object.fromEntries([DISTRICT_POINT, DARK, LOSSY].map((p) => [p.id, states.get(p.id)])), { [DISTRICT_POINT.id]: 'DOWN', [DARK.id]: 'UNREACHABLE', [LOSSY.id]: 'DEGRADED' }, 'the engine saw the faults');
+  sink.write(pointStateSamples(inventory, alerting.engine.pointStates(), Date.now()));
   await sink.flush();
   t.equal(sink.stats().pointsDropped, 0, 'the sink dropped nothing');
 
