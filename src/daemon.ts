@@ -21,6 +21,7 @@ import { startPeriodicWriter, startSelfMetrics, type PeriodicWriter } from './me
 import { createSink } from './sink/index.js';
 import { createAlerting, type Alerting } from './alerts/index.js';
 import { createApiServer } from './api/wiring.js';
+import { CoverageService } from './coverage/service.js';
 import type { MetricSink } from './sink/types.js';
 import type { Logger } from './util/log.js';
 
@@ -105,6 +106,22 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     },
   };
 
+  // ---- coverage: feeds on their cron schedules → the model; dead-zone changes go out on the bus
+  // (alerting turns them into alerts), figures to the sink. The API reads it through a getter.
+  let coverage: CoverageService | undefined;
+  const coverageComponent: Component = {
+    name: 'coverage',
+    async start() {
+      coverage = new CoverageService({ config, inventory, log, bus, sink });
+      await coverage.start();
+    },
+    async stop() {
+      const c = coverage;
+      coverage = undefined;
+      await c?.stop();
+    },
+  };
+
   // ---- sources
   const makeIcmp = (): IcmpSource | undefined =>
     config.icmp.enabled ? createIcmpSource({ icmp: config.icmp, inventory, bus, scheduler, log, ...(deps.pinger ? { pinger: deps.pinger } : {}) }) : undefined;
@@ -150,7 +167,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     sink,
     jobs: () => scheduler.stats(),
     alerting: () => alerting,
-    coverage: () => undefined,
+    coverage: () => coverage,
     startedAtMs: () => startedAtMs,
   });
   const apiComponent: Component = { name: 'api', start: () => api.start(), stop: () => api.stop() };
@@ -160,7 +177,8 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     selfMetrics,
     // After the sink (transitions go to it), before the sources (no observation is missed).
     alertsComponent,
-    // coverage feeds (issue 6): after the sink, before the sources.
+    // Coverage feeds: after the sink and alerting (dead zones page), before the sources.
+    coverageComponent,
     { name: 'icmp', start: () => icmp?.start(), stop: () => icmp?.stop() },
     // snmp poller and trap receiver (issue 4): add jobs to `scheduler`, emit on `bus`.
     // The scheduler runs the probes' rounds: started after them, stopped before them.
@@ -206,6 +224,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     async reload(next) {
       const icmpChanged = next.changes.changed.some((k) => k.startsWith('icmp.')) || next.inventory !== inventory;
       const alertsChanged = next.inventory !== inventory || next.changes.changed.some((k) => /^(alerts|notify|api|icmp)\.|^(timezone|language|state_dir)$/.test(k));
+      const coverageChanged = next.inventory !== inventory || next.changes.changed.some((k) => /^coverage\.|^(timezone|state_dir)$/.test(k));
       const apiChanged = next.inventory !== inventory || next.changes.changed.some((k) => /^(api\.|timezone$|language$|sink\.)/.test(k));
       config = next.config;
       inventory = next.inventory;
@@ -214,6 +233,11 @@ export function createDaemon(deps: DaemonDeps): Daemon {
         // the new settings picks them up where the old one left them.
         await alertsComponent.stop();
         await alertsComponent.start();
+      }
+      if (coverageChanged && started.includes(coverageComponent)) {
+        // Feeds are read again at start (dead-zone since-times are kept in its state dir).
+        await coverageComponent.stop();
+        await coverageComponent.start();
       }
       if (apiChanged && started.includes(apiComponent)) {
         // The app is built around one config and inventory: rebuild it (the port is free again at once).
