@@ -7,6 +7,7 @@ import {
   decodeCounter,
   deviceRates,
   interfaceRates,
+  intervalMs,
   TWO_32,
   TWO_64,
   uptimeVerdict,
@@ -290,4 +291,20 @@ void t.test('property: no rate ever exceeds line speed × (1 + tolerance)', asyn
     { numRuns: 3000 },
   );
   t.pass('property held');
+});
+
+void t.test('intervalMs: the agent clock when it agrees with ours, else ours', async (t) => {
+  t.equal(intervalMs({ atMs: 0 }, { atMs: 60_000 }), 60_000, 'no agent clock');
+  t.equal(intervalMs({ atMs: 0, agentTicks: 1000 }, { atMs: 60_400, agentTicks: 7000 }), 60_000, 'our reading was delayed 400 ms: the agent knows better');
+  t.equal(intervalMs({ atMs: 0, agentTicks: 1000 }, { atMs: 60_000, agentTicks: 1000 }), 60_000, 'uptime standing still');
+  t.equal(intervalMs({ atMs: 0, agentTicks: 7000 }, { atMs: 60_000, agentTicks: 1000 }), 60_000, 'uptime backwards');
+  t.equal(intervalMs({ atMs: 0, agentTicks: 0 }, { atMs: 60_000, agentTicks: 9000 }), 60_000, 'agent clock 50 % fast: not trusted');
+  t.equal(intervalMs({ atMs: 0, agentTicks: 0 }, { atMs: 5_000, agentTicks: 650 }), 6_500, 'within 2 s on a short interval');
+});
+
+void t.test('interfaceRates: a late local timestamp does not bend the rate when the agent clock is there', async (t) => {
+  const a = iface(0, { inOctets: c64(0) }, { agentTicks: 100 });
+  // Read at agent time +60 s, but our event loop saw the answer 1.5 s late.
+  const b = iface(61.5, { inOctets: c64(7_500_000) }, { agentTicks: 6100 });
+  t.equal(rates(interfaceRates(a, b)).rates.inBitsPerSecond, 1_000_000);
 });

@@ -108,6 +108,8 @@ export interface InterfaceReading {
   speedBitsPerSecond?: number;
   /** IF-MIB ifCounterDiscontinuityTime (sysUpTime ticks at the last discontinuity), when the agent has it. */
   discontinuityTicks?: number;
+  /** sysUpTime (ticks) read in the same answer as the counters: the agent's clock at the reading. */
+  agentTicks?: number;
 }
 
 export interface InterfaceRates {
@@ -163,6 +165,20 @@ const PER_SECOND: Record<Exclude<CounterName, 'inOctets' | 'outOctets'>, keyof I
 
 const direction = (c: CounterName): Direction => (c.startsWith('in') ? 'in' : 'out');
 
+/**
+ * Time between two readings, ms. The agent's own clock (sysUpTime read with the counters) is
+ * preferred: it is free of network delay, of the agent's queue and of our own event-loop lag,
+ * which under load can move a local timestamp by a good fraction of a second. It is used only
+ * when it agrees with the local clock (within 2 s or 10 %): an agent whose uptime stands still,
+ * jumps or wrapped falls back to local time.
+ */
+export function intervalMs(prev: Pick<InterfaceReading, 'atMs' | 'agentTicks'>, cur: Pick<InterfaceReading, 'atMs' | 'agentTicks'>): number {
+  const localMs = cur.atMs - prev.atMs;
+  if (prev.agentTicks === undefined || cur.agentTicks === undefined) return localMs;
+  const agentMs = (cur.agentTicks - prev.agentTicks) * 10;
+  return agentMs > 0 && Math.abs(agentMs - localMs) <= Math.max(2000, localMs * 0.1) ? agentMs : localMs;
+}
+
 /** Rates of one interface between two readings (see RateOutcome). */
 export function interfaceRates(
   prev: InterfaceReading | undefined,
@@ -173,7 +189,7 @@ export function interfaceRates(
   if (prev.name !== cur.name) return { kind: 'discontinuity', reason: 'interface_replaced' };
   if (prev.discontinuityTicks !== undefined && cur.discontinuityTicks !== undefined && prev.discontinuityTicks !== cur.discontinuityTicks)
     return { kind: 'discontinuity', reason: 'counter_discontinuity_time' };
-  const elapsedMs = cur.atMs - prev.atMs;
+  const elapsedMs = intervalMs(prev, cur);
   if (!(elapsedMs >= options.minIntervalMs)) return { kind: 'baseline' };
   const elapsedS = elapsedMs / 1000;
   const speed = cur.speedBitsPerSecond !== undefined && cur.speedBitsPerSecond > 0 ? cur.speedBitsPerSecond : undefined;

@@ -37,6 +37,10 @@ export interface InterfaceSnapshot {
   /** Line speed in bit/s: ifHighSpeed × 10^6, or ifSpeed without ifXTable. */
   speedBitsPerSecond?: number;
   counters: Partial<Record<CounterName, CounterReading>>;
+  /** Monotonic time this interface's counters were read (the arrival of the answer carrying them). */
+  atMs: number;
+  /** The agent's sysUpTime in the answer carrying them: the agent's own clock for the same moment. */
+  agentTicks?: number;
   discontinuityTicks?: number;
 }
 
@@ -49,7 +53,10 @@ export interface DeviceSnapshot {
   interfaces: InterfaceSnapshot[];
   /** Interfaces the agent listed before filtering. */
   interfacesSeen: number;
-  /** Monotonic time the last response arrived: the time the counters belong to. */
+  /**
+   * Monotonic time the counters belong to: when the first GETBULK answer arrived (see
+   * WalkResult.firstAnswerAtMs); for SNMPv1, which walks column by column, the end of the poll.
+   */
   atMs: number;
   requests: number;
   shape: DeviceShape;
@@ -164,10 +171,10 @@ export async function readDevice(
 ): Promise<DeviceSnapshot> {
   // Size GETBULK for the interfaces seen last time (+1 to see the end), capped by the config.
   const reps = shape.rows >= 0 ? Math.max(1, Math.min(walk.maxRepetitions, shape.rows + 1)) : walk.maxRepetitions;
-  const walkOptions = { ...walk, maxRepetitions: reps };
+  const walkOptions: WalkOptions = { ...walk, maxRepetitions: reps, clockOid: SYSTEM_PARENTS[1] };
   let columns = plan.interfaces ? columnsFor(shape) : [];
   const [first, scalars] = await Promise.all([
-    walkColumns(client, columns.map((c) => IF_COLUMNS[c]), SYSTEM_PARENTS, walkOptions),
+    walkColumns(client, columns.map((c) => IF_COLUMNS[c]), SYSTEM_PARENTS, walkOptions, now),
     readScalars(client, plan.scalars),
   ]);
   let requests = first.requests + (Object.keys(plan.scalars).length > 0 ? 1 : 0);
@@ -176,19 +183,21 @@ export async function readDevice(
 
   // First poll of an older agent: no ifXTable, or no 64-bit counters. Read what it has instead.
   let learnt = shape;
+  let countersAtMs = first.firstAnswerAtMs;
   if (plan.interfaces && (table.get('ifOperStatus')?.size ?? 0) > 0) {
     const hasXTable = !shape.hasXTable ? false : (table.get('ifName')?.size ?? 0) > 0;
     const hasHighCapacity = hasXTable && shape.hasHighCapacity && (table.get('ifHCInOctets')?.size ?? 0) > 0;
     learnt = { ...shape, hasXTable, hasHighCapacity };
     if (hasXTable !== shape.hasXTable || hasHighCapacity !== shape.hasHighCapacity) {
       const missing = columnsFor(learnt).filter((c) => !table.has(c));
-      const more = await walkColumns(client, missing.map((c) => IF_COLUMNS[c]), [], walkOptions);
+      const more = await walkColumns(client, missing.map((c) => IF_COLUMNS[c]), [], walkOptions, now);
       requests += more.requests;
+      countersAtMs = more.firstAnswerAtMs; // the counters came with this walk
       for (const c of missing) table.set(c, more.columns.get(IF_COLUMNS[c]) ?? new Map());
       columns = columnsFor(learnt);
     }
   }
-  const atMs = now();
+  const atMs = countersAtMs ?? now();
 
   const [descr, uptime, name] = first.nonRepeaters;
   const snapshot: DeviceSnapshot = { scalars, interfaces: [], interfacesSeen: 0, atMs, requests, shape: learnt };
@@ -216,6 +225,7 @@ export async function readDevice(
       operStatus: integer(cell('ifOperStatus')) ?? 0,
       adminStatus: integer(cell('ifAdminStatus')) ?? 0,
       counters: {},
+      atMs,
     };
     const highSpeed = integer(cell('ifHighSpeed'));
     if (highSpeed !== undefined && highSpeed >= 0) {
@@ -230,8 +240,14 @@ export async function readDevice(
     for (const c of columns) {
       const counterName = COUNTER_COLUMNS[c];
       if (counterName === undefined) continue;
-      const reading = counter(cell(c));
-      if (reading !== undefined) iface.counters[counterName] = reading;
+      const vb = cell(c);
+      const reading = counter(vb);
+      if (reading === undefined) continue;
+      iface.counters[counterName] = reading;
+      if (counterName === 'inOctets') {
+        if (vb?.atMs !== undefined) iface.atMs = vb.atMs;
+        if (vb?.agentTicks !== undefined) iface.agentTicks = vb.agentTicks;
+      }
     }
     snapshot.interfaces.push(iface);
   }

@@ -10,6 +10,10 @@ export interface Varbind {
   oid: string;
   type: number;
   value: unknown;
+  /** Set by the walker: monotonic time the answer carrying this varbind arrived. */
+  atMs?: number;
+  /** Set by the walker: the agent's sysUpTime (ticks) in the answer carrying this varbind. */
+  agentTicks?: number;
 }
 
 export type SnmpVersion = '1' | '2c' | '3';
@@ -262,7 +266,7 @@ export function openNetSnmpClient(target: ClientTarget, credential: SessionCrede
     retries: timing.retries,
   };
   // v3 may need a discovery exchange before the request, each with its own retries.
-  const deadlineMs = timing.timeoutMs * (timing.retries + 1) * (credential.version === '3' ? 2 : 1) + 500;
+  const deadlineMs = timing.timeoutMs * (timing.retries + 1) * (credential.version === '3' ? 2 : 1) + Math.max(100, timing.timeoutMs / 2);
   let closed = false;
   // Whether any request of this session ever got an answer (see refine()).
   let answered = false;

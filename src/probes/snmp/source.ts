@@ -187,9 +187,10 @@ export function createSnmpSource(deps: SnmpSourceDeps): SnmpSource {
       st.shape = snapshot.shape;
       const interfaces = new Map<number, InterfaceReading>();
       for (const i of snapshot.interfaces) {
-        const ir: InterfaceReading = { atMs: snapshot.atMs, name: i.name, counters: i.counters };
+        const ir: InterfaceReading = { atMs: i.atMs, name: i.name, counters: i.counters };
         if (i.speedBitsPerSecond !== undefined) ir.speedBitsPerSecond = i.speedBitsPerSecond;
         if (i.discontinuityTicks !== undefined) ir.discontinuityTicks = i.discontinuityTicks;
+        if (i.agentTicks !== undefined) ir.agentTicks = i.agentTicks;
         interfaces.set(i.ifIndex, ir);
       }
       const reading: DeviceReading = { atMs: snapshot.atMs, interfaces };

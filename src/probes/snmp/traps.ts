@@ -139,6 +139,9 @@ export class OncePer {
 }
 
 export interface TrapStats {
+  /** Every datagram that reached the socket, whatever became of it. */
+  datagrams: number;
+  /** Traps and informs accepted (authorised and parsed). */
   received: number;
   events: number;
   unknownSources: number;
@@ -183,6 +186,7 @@ export function createTrapListener(deps: TrapListenerDeps): TrapListener {
     byAddress.set(p.address, list);
   }
   const stats: TrapStats = {
+    datagrams: 0,
     received: 0,
     events: 0,
     unknownSources: 0,
@@ -259,7 +263,10 @@ export function createTrapListener(deps: TrapListenerDeps): TrapListener {
       if (receiver) return;
       const dgramModule = guardedDgram(
         () => reject('malformed', undefined),
-        (s) => (socket = s),
+        (s) => {
+          socket = s;
+          s.on('message', () => stats.datagrams++);
+        },
       );
       const r = snmp.createReceiver(
         { port: cfg.traps.port, address: cfg.traps.address, transport: 'udp4', includeAuthentication: false, dgramModule },

@@ -12,6 +12,11 @@ export interface WalkOptions {
   maxRepetitions: number;
   /** Stop with an error beyond this many rows per column (a looping or enormous agent). */
   maxRows: number;
+  /**
+   * GETNEXT this OID (sysUpTime's, without .0) as a non-repeater of every GETBULK and stamp each
+   * answer's varbinds with it (`agentTicks`): the agent's own clock at the moment it read them.
+   */
+  clockOid?: string;
 }
 
 export const DEFAULT_WALK: WalkOptions = { maxRepetitions: 25, maxRows: 10_000 };
@@ -22,6 +27,13 @@ export interface WalkResult {
   /** The non-repeaters' answers (GETNEXT semantics), in the order asked; undefined when absent. */
   nonRepeaters: (Varbind | undefined)[];
   requests: number;
+  /**
+   * Monotonic time the first answer arrived (GETBULK): the moment its values were read, give or
+   * take the network. Each varbind also carries the arrival time of its own answer (`atMs`): a busy
+   * agent that splits a table over several answers reads later rows later, and timing them by the
+   * end of the walk would make rates wrong by the difference between two polls' durations.
+   */
+  firstAnswerAtMs?: number;
 }
 
 const NO_SUCH_NAME = 2;
@@ -38,8 +50,9 @@ export async function walkColumns(
   columns: readonly string[],
   nonRepeaters: readonly string[] = [],
   options: WalkOptions = DEFAULT_WALK,
+  now: () => number = () => performance.now(),
 ): Promise<WalkResult> {
-  return client.version === '1' ? walkV1(client, columns, nonRepeaters, options) : walkBulk(client, columns, nonRepeaters, options);
+  return client.version === '1' ? walkV1(client, columns, nonRepeaters, options) : walkBulk(client, columns, nonRepeaters, options, now);
 }
 
 interface Cursor {
@@ -48,12 +61,14 @@ interface Cursor {
   rows: Map<string, Varbind>;
 }
 
-/** Take one column's varbinds from a response; true when the column is finished. */
-function consume(cursor: Cursor, varbinds: readonly Varbind[], options: WalkOptions): boolean {
+/** Take one column's varbinds from a response that arrived at `atMs`; true when the column is finished. */
+function consume(cursor: Cursor, varbinds: readonly Varbind[], options: WalkOptions, atMs?: number, agentTicks?: number): boolean {
   if (varbinds.length === 0) return true; // nothing came back for it: do not ask forever
   for (const vb of varbinds) {
     if (vb === undefined || typeof vb.oid !== 'string' || isEnd(vb) || !isUnder(cursor.column, vb.oid)) return true;
     if (compareOids(vb.oid, cursor.last) <= 0) throw new SnmpError('protocol', `agent returned OIDs out of order under ${cursor.column}`);
+    if (atMs !== undefined) vb.atMs = atMs;
+    if (agentTicks !== undefined) vb.agentTicks = agentTicks;
     cursor.rows.set(vb.oid.slice(cursor.column.length + 1), vb);
     cursor.last = vb.oid;
     if (cursor.rows.size > options.maxRows) throw new SnmpError('protocol', `more than ${options.maxRows} rows under ${cursor.column}`);
@@ -61,26 +76,32 @@ function consume(cursor: Cursor, varbinds: readonly Varbind[], options: WalkOpti
   return false;
 }
 
-async function walkBulk(client: SnmpClient, columns: readonly string[], nonRepeaters: readonly string[], options: WalkOptions): Promise<WalkResult> {
+async function walkBulk(client: SnmpClient, columns: readonly string[], nonRepeaters: readonly string[], options: WalkOptions, now: () => number): Promise<WalkResult> {
   const cursors: Cursor[] = columns.map((column) => ({ column, last: column, rows: new Map() }));
   let open = cursors;
   let scalars: (Varbind | undefined)[] = [];
   let requests = 0;
   let first = true;
+  let firstAnswerAtMs: number | undefined;
+  const clock = options.clockOid;
   while (first || open.length > 0) {
-    const lead = first ? nonRepeaters : [];
+    const lead = first ? nonRepeaters : clock !== undefined ? [clock] : [];
     const lists = await client.getBulk([...lead, ...open.map((c) => c.last)], lead.length, options.maxRepetitions);
     requests++;
+    const atMs = now();
+    firstAnswerAtMs ??= atMs;
     if (first) scalars = lead.map((_, i) => lists[i]?.[0]);
+    const tick = clock === undefined ? undefined : lists[lead.indexOf(clock)]?.[0];
+    const agentTicks = tick !== undefined && tick.oid === `${clock}.0` && tick.type === snmp.ObjectType.TimeTicks && typeof tick.value === 'number' ? tick.value : undefined;
     first = false;
     const still: Cursor[] = [];
     for (let i = 0; i < open.length; i++) {
       const cursor = open[i] as Cursor;
-      if (!consume(cursor, lists[lead.length + i] ?? [], options)) still.push(cursor);
+      if (!consume(cursor, lists[lead.length + i] ?? [], options, atMs, agentTicks)) still.push(cursor);
     }
     open = still;
   }
-  return { columns: new Map(cursors.map((c) => [c.column, c.rows])), nonRepeaters: scalars, requests };
+  return { columns: new Map(cursors.map((c) => [c.column, c.rows])), nonRepeaters: scalars, requests, ...(firstAnswerAtMs !== undefined ? { firstAnswerAtMs } : {}) };
 }
 
 async function walkV1(client: SnmpClient, columns: readonly string[], nonRepeaters: readonly string[], options: WalkOptions): Promise<WalkResult> {
