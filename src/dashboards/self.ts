@@ -28,8 +28,9 @@ function build(ctx: BuildContext): ReturnType<typeof finish> {
   d.withPanel(statPanel({ title: 'Trạng thái ghi (sink state)', description: 'writing: InfluxDB nhận dữ liệu; spooling: đang dồn vào spool trên đĩa.', w: 4, h: 4,
     mappings: [{ type: dashboard.MappingType.ValueToText, options: { writing: { text: 'writing', color: 'green', index: 0 }, spooling: { text: 'spooling', color: 'red', index: 1 }, idle: { text: 'idle', color: 'blue', index: 2 } } }],
     targets: [target(select(nc).col(last(nc.f('sink_state')), 'state').where(timeFilter(), component('sink')))] }));
-  d.withPanel(statPanel({ title: 'Spool (bytes)', w: 4, h: 4, unit: 'bytes', steps: [{ value: null, color: 'green' }, { value: 64 * 1024 ** 2, color: 'yellow' }, { value: 512 * 1024 ** 2, color: 'red' }],
-    targets: [target(select(nc).col(last(nc.f('spool_bytes')), 'spool').where(timeFilter(), component('sink')))] }));
+  d.withPanel(statPanel({ title: 'Điểm chờ trong spool (spooled points)', description: 'Số điểm đã nhận nhưng InfluxDB chưa ghi. Tăng dần: InfluxDB không nhận.', w: 4, h: 4, unit: 'short',
+    steps: [{ value: null, color: 'green' }, { value: 10_000, color: 'yellow' }, { value: 1_000_000, color: 'red' }],
+    targets: [target(select(nc).col(last(nc.f('spool_points')), 'spooled').where(timeFilter(), component('sink')))] }));
   d.withPanel(statPanel({ title: 'Tuổi điểm cũ nhất trong spool (oldest)', w: 4, h: 4, unit: 'ms', steps: [{ value: null, color: 'green' }, { value: 60_000, color: 'yellow' }, { value: 600_000, color: 'red' }],
     targets: [target(select(nc).col(last(nc.f('oldest_spooled_age_ms')), 'age').where(timeFilter(), component('sink')))] }));
   d.withPanel(statPanel({ title: 'Điểm bị mất (dropped, khoảng đã chọn)', w: 4, h: 4, noValue: '0', steps: [{ value: null, color: 'green' }, { value: 1, color: 'red' }],
@@ -51,11 +52,12 @@ function build(ctx: BuildContext): ReturnType<typeof finish> {
     ] }).overrideByName('dropped', [{ id: 'color', value: { mode: 'fixed', fixedColor: 'red' } }]));
   d.withPanel(timeseriesPanel({ title: 'Lỗi ghi InfluxDB (write errors per interval)', w: 12, h: 8, unit: 'short', min: 0, bars: true,
     targets: [target(perInterval('write_errors', 'sink', 'write_errors'), { alias: 'write errors' })] }));
-  d.withPanel(timeseriesPanel({ title: 'Spool: kích thước và số segment', w: 12, h: 8, unit: 'bytes', min: 0,
+  d.withPanel(timeseriesPanel({ title: 'Spool: kích thước, segment và số điểm chờ', w: 12, h: 8, unit: 'bytes', min: 0,
     targets: [
       target(gauge(max(nc.f('spool_bytes')), 'spool_bytes', 'sink'), { refId: 'A', alias: 'spool bytes' }),
       target(gauge(max(nc.f('spool_segments')), 'segments', 'sink'), { refId: 'B', alias: 'segments' }),
-    ] }).overrideByName('segments', [{ id: 'unit', value: 'short' }, { id: 'custom.axisPlacement', value: 'right' }]));
+      target(gauge(max(nc.f('spool_points')), 'points', 'sink'), { refId: 'C', alias: 'spooled points' }),
+    ] }).overrideByRegexp('segments|spooled points', [{ id: 'unit', value: 'short' }, { id: 'custom.axisPlacement', value: 'right' }]));
   d.withPanel(timeseriesPanel({ title: 'Tuổi điểm cũ nhất trong spool', w: 12, h: 8, unit: 'ms', min: 0,
     targets: [target(gauge(max(nc.f('oldest_spooled_age_ms')), 'age', 'sink'), { alias: 'oldest spooled' })] }));
 

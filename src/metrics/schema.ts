@@ -84,6 +84,7 @@ export const NETCOV = measurement({
     points_retried: counter('sink: points sent again after a failed write.'),
     points_dropped: counter('sink: points lost (spool full, or rejected by InfluxDB).'),
     write_errors: counter('sink: failed write requests.'),
+    spool_points: { type: 'integer', unit: 'points', description: 'sink: points waiting in the durable spool for InfluxDB.' },
     spool_bytes: { type: 'integer', unit: 'bytes', description: 'sink: size of the durable spool.' },
     spool_segments: { type: 'integer', unit: 'segments', description: 'sink: segment files in the spool.' },
     oldest_spooled_age_ms: { type: 'integer', unit: 'ms', description: 'sink: age of the oldest point waiting in the spool (0 when empty).' },

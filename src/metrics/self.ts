@@ -56,6 +56,7 @@ export function selfSamples(figures: SelfFigures, host: string, timeMs: number):
       points_retried: s.pointsRetried,
       points_dropped: s.pointsDropped,
       write_errors: s.writeErrors,
+      spool_points: s.spoolPoints,
       spool_bytes: s.spoolBytes,
       spool_segments: s.spoolSegments,
       oldest_spooled_age_ms: Math.round(s.oldestSpooledAgeMs),
