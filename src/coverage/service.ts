@@ -8,13 +8,14 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { Config } from '../config/schema.js';
 import { revealSecret } from '../config/secret.js';
 import type { Inventory } from '../inventory/model.js';
-import type { DeadZoneChange, ObservationBus, UnitRef } from '../observations.js';
+import type { DeadZoneChange, ObservationBus } from '../observations.js';
 import type { MetricSink } from '../sink/types.js';
 import type { Logger } from '../util/log.js';
 import { coverageSettings, provinceBox, type CoverageFeedConfig, type CoverageSettings } from './config.js';
-import { computeCoverage, villageSet, type VillageSet } from './model.js';
-import { computeUnitCoverage, unitMembership, type UnitMembership } from './kpis.js';
-import { deadZoneChanges, initialDeadZoneState, persistDeadZones, stepDeadZones, type DeadZoneState, type OpenZone, type PersistedDeadZones, type VillageNames } from './deadzones.js';
+import { villageSet, type VillageSet } from './model.js';
+import { unitMembership, type UnitMembership } from './kpis.js';
+import { initialDeadZoneState, persistDeadZones, type DeadZoneState, type OpenZone, type PersistedDeadZones, type VillageNames } from './deadzones.js';
+import { recomputeAll, villageNames } from './recompute.js';
 import { feedSample, modelSample, unitSamples, villageSamples } from './metrics.js';
 import { describeDeadZoneChange } from './messages.js';
 import { FeedState } from './state.js';
@@ -98,15 +99,7 @@ export class CoverageService {
     const inv = deps.inventory;
     this.#villages = villageSet(inv.villages.map((v) => ({ code: v.code, lat: v.lat, lon: v.lon, population: v.population, unit: v.unit })));
     this.#membership = unitMembership(inv, this.#villages);
-    const byCode = new Map(inv.villages.map((v) => [v.code, v]));
-    const ancestry = (unit: string): UnitRef[] => inv.ancestry(unit).map((u) => ({ code: u.code, name: u.name, level: u.level }));
-    this.#names = {
-      name: (c) => byCode.get(c)?.name ?? c,
-      population: (c) => byCode.get(c)?.population ?? 0,
-      unitOf: (c) => byCode.get(c)?.unit ?? '',
-      ancestry,
-      unitTags: (u) => inv.unitTags(u),
-    };
+    this.#names = villageNames(inv);
     this.#stateDir = deps.stateDir === undefined ? join(deps.config.state_dir, 'coverage') : deps.stateDir;
     for (const f of deps.config.coverage.feeds)
       this.#stats.set(f.name, { feed: f.name, kind: f.kind, source: f.url ? 'url' : 'path', schedule: f.schedule, ingestions: 0, failed: 0, rowsAccepted: 0, rowsRejected: 0 });
@@ -319,10 +312,8 @@ export class CoverageService {
     try {
       const t0 = performance.now();
       const inputs = this.#state.merged();
-      const result = computeCoverage({ villages: this.#villages, carriers: this.settings.carriers, ...inputs }, this.settings.model, this.#now());
-      const units = computeUnitCoverage(result, this.#membership);
-      const step = stepDeadZones(this.#tracker, result, this.#names.unitOf);
-      const changes = deadZoneChanges(step, result, this.#names);
+      const inputsAll = { villages: this.#villages, carriers: this.settings.carriers, ...inputs };
+      const { result, units, step, changes } = recomputeAll(inputsAll, this.settings.model, this.#now(), this.#membership, this.#tracker, this.#names);
       this.#tracker = step.next;
       this.#snapshot = { result, units, deadZones: step.next };
       const durationMs = performance.now() - t0;
