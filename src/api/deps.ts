@@ -49,7 +49,7 @@ export const UNKNOWN_STATE = 'UNKNOWN';
 
 export type AlertsApi = Pick<
   AlertService,
-  'listAlerts' | 'acknowledge' | 'listSilences' | 'createSilence' | 'deleteSilence' | 'listMaintenance' | 'createMaintenance' | 'deleteMaintenance'
+  'listAlerts' | 'getAlert' | 'acknowledge' | 'listSilences' | 'createSilence' | 'deleteSilence' | 'listMaintenance' | 'createMaintenance' | 'deleteMaintenance'
 >;
 
 export type CoverageApi = Pick<CoverageService, 'unit' | 'gaps' | 'ingestMeasurements' | 'ingestCellStatus'>;

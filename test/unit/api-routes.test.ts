@@ -50,6 +50,7 @@ const CASES: Case[] = [
   { name: 'points', method: 'GET', url: '/api/v1/points?state=UNKNOWN&kind=commune&unit=647&q=buon&limit=5', need: 'read', ok: 200, bad: { url: '/api/v1/points?limit=0', field: 'querystring.limit' } },
   { name: 'point', method: 'GET', url: '/api/v1/points/district-647', need: 'read', ok: 200, bad: { url: '/api/v1/points/bad%20id', field: 'params.id' }, missing: { url: '/api/v1/points/commune-1' } },
   { name: 'alerts', method: 'GET', url: '/api/v1/alerts?state=firing,acknowledged&unit=647', need: 'read', ok: 200, bad: { url: '/api/v1/alerts?state=sleeping', field: 'querystring.state' } },
+  { name: 'alert', method: 'GET', url: '/api/v1/alerts/1', need: 'read', ok: 200, bad: { url: '/api/v1/alerts/abc', field: 'params.id' }, missing: { url: '/api/v1/alerts/999' } },
   {
     name: 'ack',
     method: 'POST',

@@ -44,6 +44,28 @@ export const AlertItem = Closed({
   escalations_sent: Type.Integer(),
 });
 
+const AlertDetail = Closed({
+  ...AlertItem.properties,
+  muted: Nullable(Type.String({ description: 'Why pages are held now (a silence or maintenance window).' })),
+  events: Type.Array(Closed({ time: NullableTime, type: Type.String(), actor: Nullable(Type.String()), detail: Nullable(Type.Record(Type.String(), Type.Unknown())) })),
+  notifications: Type.Array(
+    Closed({
+      id: Type.Integer(),
+      kind: Type.String(),
+      seq: Type.Integer(),
+      receiver: Type.String(),
+      integration: Type.String(),
+      status: Type.String(),
+      attempts: Type.Integer(),
+      recoverable: Nullable(Type.Boolean()),
+      last_error: Nullable(Type.String()),
+      created_at: NullableTime,
+      delivered_at: NullableTime,
+      next_attempt_at: NullableTime,
+    }),
+  ),
+});
+
 const MatcherBody = Closed({
   name: Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'Label name (alertname, point_id, severity, district, commune …).' }),
   value: Type.String({ maxLength: 1000 }),
@@ -167,6 +189,26 @@ export function alertRoutes(app: App, ctx: RouteContext): void {
         offset: q.offset,
       });
       return { limit: q.limit, offset: q.offset, more: items.length > q.limit, items: items.slice(0, q.limit) };
+    },
+  );
+
+  // Notifications link here (alertUrl in src/alerts/index.ts): one alert with its history and deliveries.
+  app.get(
+    '/api/v1/alerts/:id',
+    {
+      ...read,
+      schema: {
+        tags: ['alerts'],
+        summary: 'One alert with its history (events) and every delivery attempt: the page a notification links to.',
+        security: BEARER,
+        params: Closed({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) }),
+        response: { 200: AlertDetail, ...common, 404: ERROR_RESPONSES[404] },
+      },
+    },
+    async (req, reply) => {
+      const svc = service(reply);
+      if (!svc) return reply;
+      return svc.getAlert(req.params.id);
     },
   );
 
