@@ -14,6 +14,7 @@ const ROUTES: { method: 'GET' | 'POST' | 'DELETE'; path: string; keys: string[] 
   { method: 'GET', path: '/api/v1/points', keys: ['state', 'kind', 'unit', 'q', 'limit', 'offset'] },
   { method: 'GET', path: '/api/v1/points/:id', keys: [] },
   { method: 'GET', path: '/api/v1/alerts', keys: ['state', 'severity', 'condition', 'point', 'unit', 'limit', 'offset'] },
+  { method: 'GET', path: '/api/v1/alerts/:id', keys: [] },
   { method: 'POST', path: '/api/v1/alerts/:id/ack', keys: [] },
   { method: 'GET', path: '/api/v1/silences', keys: [] },
   { method: 'POST', path: '/api/v1/silences', keys: [] },
