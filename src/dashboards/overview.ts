@@ -5,7 +5,7 @@ import {
   finish, joinBy, levelTitle, newDashboard, organize, row, sortBy, limitRows, statPanel, summaryLevel,
   tablePanel, tableTarget, target, timeseriesPanel, type BuildContext, type DashboardModule,
 } from './common.js';
-import { byInterval, count, level, mean, select, source, tagIs, timeFilter } from './influxql.js';
+import { byInterval, count, level, mean, select, source, tagIs, tagIsNot, timeFilter } from './influxql.js';
 import { lossThresholds, percentGoodThresholds, rttThresholds } from './palette.js';
 import { pointLink } from './links.js';
 import { activeAlertsTable, pointsMap, stateCountStats, statusBreakdown } from './panels.js';
@@ -57,15 +57,17 @@ function build(ctx: BuildContext): ReturnType<typeof finish> {
 
   d.withRow(row(`Theo ${lvl.labelVi.toLowerCase()} (per ${lvl.labelEn.toLowerCase()})`));
   const byLevel = [level(PING, lvl.name)];
+  // Points above this level (the provincial agencies have no district tag) are not a unit's.
+  const inSomeUnit = [tagIsNot(level(PING, lvl.name), '')];
   d.withPanel(tablePanel({
     title: `Tóm tắt theo ${levelTitle(lvl)}`,
     description: 'Uptime, loss và độ trễ trung bình trong khoảng thời gian; số điểm đang có sự cố (DEGRADED hoặc DOWN) theo vòng gần nhất.',
     w: 24, h: 12,
     targets: [
       tableTarget(unitNamesQuery(lvl.name), 'A'),
-      tableTarget(uptimeQuery({ rollup: false, groupBy: byLevel }), 'B'),
-      tableTarget(lossAndLatencyQuery([], byLevel), 'C'),
-      tableTarget(troubledCountQuery([], byLevel), 'D'),
+      tableTarget(uptimeQuery({ rollup: false, filters: inSomeUnit, groupBy: byLevel }), 'B'),
+      tableTarget(lossAndLatencyQuery(inSomeUnit, byLevel), 'C'),
+      tableTarget(troubledCountQuery(inSomeUnit, byLevel), 'D'),
     ],
     transformations: [joinBy(lvl.name), organize({ hide: ['Time', 'Time 1', 'Time 2', 'Time 3', 'Time 4'], order: ['unit_name', lvl.name, 'points', 'troubled', 'uptime', 'failed_rounds', 'loss_mean', 'rtt_median', 'rtt_max', 'population'] }), sortBy('uptime', false)],
     columns: {

@@ -100,9 +100,9 @@ export function activeAlertsTable(filters: Condition[], size: PanelSize): Return
     description: 'Cảnh báo chưa được giải quyết: lần chuyển trạng thái gần nhất là firing hoặc acknowledged.',
     ...size,
     targets: [tableTarget(activeAlertsQuery(filters))],
-    transformations: [organize({ order: ['Time', 'severity', 'state', 'title', 'point_id', 'condition', 'affected_points', 'affected_population', 'alert_id'] }), { id: 'sortBy', options: { sort: [{ field: 'Time', desc: true }] } }],
+    // No time column: with several last() in one query InfluxDB 1.x returns the window's start, not the transition's.
+    transformations: [organize({ hide: ['Time'], order: ['severity', 'state', 'title', 'point_id', 'condition', 'affected_points', 'affected_population', 'alert_id'] }), { id: 'sortBy', options: { sort: [{ field: 'alert_id', desc: true }] } }],
     columns: {
-      Time: { header: 'Lần đổi cuối (last change)', unit: 'dateTimeFromNow' },
       severity: { header: 'Mức (severity)', mappings: severity, colorCell: true },
       state: { header: 'Trạng thái', mappings: state },
       title: { header: 'Cảnh báo (alert)' },

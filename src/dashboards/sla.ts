@@ -6,7 +6,7 @@ import {
   finish, joinBy, levelTitle, newDashboard, organize, sortBy, statPanel, summaryLevel, tablePanel, tableTarget, target, timeseriesPanel,
   type BuildContext, type DashboardModule,
 } from './common.js';
-import { byTime, cmp, count, level, select, source, subquery, sum } from './influxql.js';
+import { byTime, cmp, count, level, select, source, subquery, sum, tagIsNot } from './influxql.js';
 import { pointLink } from './links.js';
 import { percentGoodThresholds } from './palette.js';
 import { pointInfoQuery, unitNamesQuery, uptimeQuery } from './queries.js';
@@ -40,7 +40,7 @@ function build(ctx: BuildContext): ReturnType<typeof finish> {
 
   d.withPanel(tablePanel({
     title: `Uptime theo ${levelTitle(lvl)}`, w: 10, h: 16,
-    targets: [tableTarget(unitNamesQuery(lvl.name), 'A'), tableTarget(uptimeQuery({ rollup: true, groupBy: [level(PING_ROLLUP, lvl.name)] }), 'B')],
+    targets: [tableTarget(unitNamesQuery(lvl.name), 'A'), tableTarget(uptimeQuery({ rollup: true, filters: [tagIsNot(level(PING_ROLLUP, lvl.name), '')], groupBy: [level(PING_ROLLUP, lvl.name)] }), 'B')],
     transformations: [joinBy(lvl.name, 'inner'), organize({ hide: ['Time', 'Time 1', 'Time 2', 'population'], order: ['unit_name', lvl.name, 'points', 'uptime', 'down_minutes'] }), sortBy('uptime', false)],
     columns: {
       unit_name: { header: levelTitle(lvl) },
