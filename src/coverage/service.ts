@@ -89,6 +89,7 @@ export class CoverageService {
   #recomputeTimer: NodeJS.Timeout | undefined;
   #interval: NodeJS.Timeout | undefined;
   #initialLoad: Promise<void> = Promise.resolve();
+  #loading = false;
   #stopped = false;
 
   constructor(deps: CoverageServiceDeps) {
@@ -121,13 +122,19 @@ export class CoverageService {
     await this.#loadPersisted();
     const feeds = [...this.#deps.config.coverage.feeds].sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind]);
     if (feeds.length === 0) this.#log.info({ event: 'coverage_idle' }, 'no coverage feeds configured: the coverage model stays idle');
+    // One recompute after every feed has been read once, so the first changes (marked initial)
+    // see cells and statuses together, not cells alone for a moment.
+    this.#loading = true;
     this.#initialLoad = (async () => {
       for (const f of feeds) {
         if (this.#stopped) return;
         await this.runFeed(f.name);
       }
+      this.#loading = false;
       if (!this.#stopped) this.recompute();
-    })().catch((err: unknown) => this.#log.error({ event: 'coverage_initial_load_failed', err }, 'initial coverage load failed'));
+    })()
+      .catch((err: unknown) => this.#log.error({ event: 'coverage_initial_load_failed', err }, 'initial coverage load failed'))
+      .finally(() => (this.#loading = false));
     for (const f of feeds) {
       if (f.schedule === '') continue;
       const task = cron.schedule(f.schedule, () => this.runFeed(f.name).then(() => undefined), { timezone: this.#deps.config.timezone, noOverlap: true, name: `coverage:${f.name}` });
@@ -298,7 +305,7 @@ export class CoverageService {
   // Model
 
   #scheduleRecompute(): void {
-    if (this.#recomputeTimer || this.#stopped) return;
+    if (this.#recomputeTimer || this.#stopped || this.#loading) return;
     this.#recomputeTimer = setTimeout(() => {
       this.#recomputeTimer = undefined;
       this.recompute();

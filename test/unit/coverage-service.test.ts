@@ -279,7 +279,9 @@ t.test('feeds from a file path and an HTTP URL (gzip, bearer token) on a schedul
   t.ok(svc.ready());
   t.same(seenAuth, ['Bearer s3cret']);
   t.notOk(log.text().includes('s3cret'), 'the token is never logged');
+  // One recompute after both feeds were read: both zones are reported together, as initial.
   t.same(changes.map((c) => c.key).sort(), ['C1|452-04-LTE-1-2', 'C3|no_coverage']);
+  t.ok(changes.every((c) => c.initial));
   const feeds = svc.feeds();
   t.same(feeds.map((f) => f.feed), ['carrier-status', 'opencellid']);
   t.ok(feeds.every((f) => typeof f.nextRunMs === 'number' && f.nextRunMs > Date.now()), 'both feeds scheduled');
