@@ -298,7 +298,8 @@ export async function runDemo(o: DemoOptions, stopRequested: Promise<unknown>): 
           outcome.rootCausePage = { point_id: a.alert.point_id, affected: a.alert.affected.length, title: a.title };
       }
       if (outagePlan?.village && !outcome.deadZone) {
-        const gaps = (await getJson(`${api}/api/v1/coverage/gaps?limit=5000`).catch(() => undefined)) as { items?: { village_code: string; village: string; population: number }[] } | undefined;
+        // The village's own commune: a short list, within one page.
+        const gaps = (await getJson(`${api}/api/v1/coverage/gaps?${gapsUnit ? `unit=${gapsUnit}&` : ''}limit=100`).catch(() => undefined)) as { items?: { village_code: string; village: string; population: number }[] } | undefined;
         const hit = gaps?.items?.find((g) => g.village_code === outagePlan.village?.code);
         if (hit) {
           outcome.deadZone = { village_code: hit.village_code, village: hit.village, population: hit.population };
