@@ -14,6 +14,7 @@ import { ObservationBus } from './observations.js';
 import type { Pinger } from './probes/icmp/index.js';
 import { icmpSamples } from './probes/icmp/metrics.js';
 import { createIcmpSource, type IcmpSource } from './probes/icmp/source.js';
+import { createSnmpProbe, eventSample, type SnmpProbe } from './probes/snmp/index.js';
 import { Scheduler } from './scheduler/index.js';
 import { inventoryInfoSamples, DEFAULT_INVENTORY_INFO_INTERVAL_MS } from './metrics/inventory-info.js';
 import { DEFAULT_POINT_STATE_INTERVAL_MS, pointStateSamples } from './metrics/point-state.js';
@@ -126,6 +127,17 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   const makeIcmp = (): IcmpSource | undefined =>
     config.icmp.enabled ? createIcmpSource({ icmp: config.icmp, inventory, bus, scheduler, log, ...(deps.pinger ? { pinger: deps.pinger } : {}) }) : undefined;
   let icmp = makeIcmp();
+  // SNMP: interval polls of every point and the trap listener. Its samples carry raw counters the
+  // 'snmp' observation does not, so the probe hands them to writeSamples itself; a link or reboot
+  // trap re-polls its point there and asks the other probes through 'recheck'.
+  const makeSnmp = (): SnmpProbe =>
+    createSnmpProbe({ config, inventory, bus, scheduler, log, write: (samples) => writeSamples('snmp', samples) });
+  let snmp = makeSnmp();
+  // Point events (traps, counter discontinuities, …) → the `events` measurement.
+  bus.on('event', (e) => {
+    const sample = eventSample(inventory, e);
+    if (sample) writeSamples('events', [sample]);
+  });
   // Traps (and alerts) ask for an immediate look at some points.
   bus.on('recheck', (pointIds) => {
     icmp?.recheck(pointIds).catch((err: unknown) => log.warn({ event: 'recheck_failed', point_ids: pointIds, err }, 'ICMP recheck failed'));
@@ -180,9 +192,12 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     // Coverage feeds: after the sink and alerting (dead zones page), before the sources.
     coverageComponent,
     { name: 'icmp', start: () => icmp?.start(), stop: () => icmp?.stop() },
-    // snmp poller and trap receiver (issue 4): add jobs to `scheduler`, emit on `bus`.
     // The scheduler runs the probes' rounds: started after them, stopped before them.
     { name: 'scheduler', start: () => scheduler.start(), stop: () => scheduler.stop() },
+    // SNMP adds its (jittered) jobs to the running scheduler and stops before it: stopping closes
+    // its sessions, which ends polls waiting on dead agents at once (a poll is 2 s × 3 attempts
+    // per request; the scheduler would wait 4 s for them, then abort them one log line each).
+    { name: 'snmp', start: () => snmp.start(), stop: () => snmp.stop() },
     // api last: it serves views of everything above.
     apiComponent,
   ];
@@ -223,6 +238,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     },
     async reload(next) {
       const icmpChanged = next.changes.changed.some((k) => k.startsWith('icmp.')) || next.inventory !== inventory;
+      const snmpChanged = next.changes.changed.some((k) => k.startsWith('snmp.')) || next.inventory !== inventory;
       const alertsChanged = next.inventory !== inventory || next.changes.changed.some((k) => /^(alerts|notify|api|icmp)\.|^(timezone|language|state_dir)$/.test(k));
       const coverageChanged = next.inventory !== inventory || next.changes.changed.some((k) => /^coverage\.|^(timezone|state_dir)$/.test(k));
       const apiChanged = next.inventory !== inventory || next.changes.changed.some((k) => /^(api\.|timezone$|language$|sink\.)/.test(k));
@@ -254,6 +270,15 @@ export function createDaemon(deps: DaemonDeps): Daemon {
         }
         icmp = makeIcmp();
         icmp?.start();
+      }
+      if (snmpChanged && started.some((c) => c.name === 'snmp')) {
+        // Sessions, schedules and the trap socket follow the new settings; counter baselines
+        // start afresh (the first poll of each point after a reload has no rates).
+        const old = snmp;
+        await Promise.all(old.jobNames.map((n) => scheduler.remove(n)));
+        await old.stop();
+        snmp = makeSnmp();
+        await snmp.start();
       }
       log.info({ event: 'daemon_reloaded', points: inventory.points.length, changed: next.changes.changed.length }, 'netcov reloaded');
     },

@@ -26,6 +26,8 @@ export interface SnmpProbeDeps {
 }
 
 export interface SnmpProbe {
+  /** Scheduler jobs of the poller (remove them before replacing the probe on reload). */
+  readonly jobNames: readonly string[];
   readonly source: SnmpSource | undefined;
   readonly traps: TrapListener | undefined;
   /** Start polling and the trap listener. A listener that cannot bind is logged; polling goes on. */
@@ -51,6 +53,7 @@ export function createSnmpProbe(deps: SnmpProbeDeps): SnmpProbe {
       })
     : undefined;
   return {
+    jobNames: source?.jobNames ?? [],
     source,
     traps,
     async start() {

@@ -35,7 +35,7 @@ export type OpenClient = (target: ClientTarget, credential: SessionCredential, t
 export interface SnmpSourceOptions {
   /** Shortest time between the start of two polls of one point when re-polls are asked for, ms. */
   recheckMinSpacingMs: number;
-  /** How long stop() waits for running polls before closing their sessions, ms. */
+  /** Longest stop() waits for polls to wind down once their sessions are closed, ms. */
   stopTimeoutMs: number;
   rates: RateOptions;
   /** Rows per interface column beyond which an agent's table is refused. */
@@ -80,6 +80,8 @@ export interface SnmpSourceStats {
 }
 
 export interface SnmpSource {
+  /** Names of the scheduler jobs start() adds ("snmp/<point id>"), for removal on reload. */
+  readonly jobNames: readonly string[];
   /** Add one scheduler job per polled point. */
   start(): void;
   /** Poll these points now (spaced by recheckMinSpacingMs); unknown ids are ignored and returned. */
@@ -87,7 +89,7 @@ export interface SnmpSource {
   /** Poll one point now and resolve when done (tests, API). */
   pollNow(pointId: string): Promise<PollResult | undefined>;
   stats(): SnmpSourceStats;
-  /** Stop re-polls, wait for running polls (capped), close every session. */
+  /** Stop re-polls, close every session (ending running polls, which are not reported). */
   stop(): Promise<void>;
 }
 
@@ -239,11 +241,13 @@ export function createSnmpSource(deps: SnmpSourceDeps): SnmpSource {
     }, waitMs);
   }
 
+  const jobName = (st: PointState) => `snmp/${st.point.id}`;
   return {
+    jobNames: [...states.values()].map(jobName),
     start() {
       for (const st of states.values()) {
         // Jitter over the whole interval: 5,000 points at 60 s become ~83 polls a second, not a burst.
-        scheduler.add({ name: `snmp/${st.point.id}`, intervalMs: st.intervalMs, startJitterMs: st.intervalMs, run: ({ signal }) => poll(st, signal).then(() => undefined) });
+        scheduler.add({ name: jobName(st), intervalMs: st.intervalMs, startJitterMs: st.intervalMs, run: ({ signal }) => poll(st, signal).then(() => undefined) });
       }
       log.info({ event: 'snmp_started', points: states.size, concurrency: cfg.concurrency, timeout_ms: cfg.timeout_ms, retries: cfg.retries, max_repetitions: cfg.max_repetitions }, 'SNMP polling started');
     },
@@ -266,15 +270,14 @@ export function createSnmpSource(deps: SnmpSourceDeps): SnmpSource {
     async stop() {
       stopping = true;
       for (const st of states.values()) clearTimeout(st.recheckTimer);
+      // A poll cut short is no finding (it is not reported): closing the sessions ends polls that
+      // wait on dead agents now, instead of after their timeouts and retries.
       const running = [...states.values()].map((st) => st.inFlight).filter((p) => p !== undefined);
-      if (running.length) {
-        let timer: NodeJS.Timeout | undefined;
-        const cap = new Promise((resolve) => (timer = setTimeout(resolve, options.stopTimeoutMs)));
-        await Promise.race([Promise.allSettled(running), cap]);
-        clearTimeout(timer);
-      }
       for (const st of states.values()) closeClient(st);
-      await Promise.allSettled(running);
+      let timer: NodeJS.Timeout | undefined;
+      const cap = new Promise((resolve) => (timer = setTimeout(resolve, options.stopTimeoutMs)));
+      await Promise.race([Promise.allSettled(running), cap]);
+      clearTimeout(timer);
     },
   };
 }
