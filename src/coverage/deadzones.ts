@@ -3,10 +3,11 @@
 // DeadZoneChange the alerting pipeline consumes.
 //
 // Transitions per village (after each recompute):
-//   not dead → dead     opened  (since = the last covering cell's down time for an outage, else now,
-//                                or the persisted since across a restart)
+//   not dead → dead     opened  (since = the last covering cell's down time for an outage, else now)
 //   dead     → dead     unchanged (current cause cells refreshed for views; key and cause kept)
 //   dead     → not dead cleared (under the key it opened with)
+// The open zones are saved and restored across restarts: the first step after a start re-announces
+// the zones still open (initial, same key and since) and clears those that closed meanwhile.
 import { RADIOS } from './types.js';
 import type { CoverageResult } from './model.js';
 import type { DeadZoneCauseCell, DeadZoneChange, UnitRef } from '../observations.js';
@@ -31,21 +32,23 @@ export interface DeadZoneState {
   initialized: boolean;
 }
 
-/** What survives a restart: since-times only (causes are recomputed from the feeds). */
+/** What survives a restart: the open zones and the carrier gaps' since-times. */
 export interface PersistedDeadZones {
-  version: 1;
-  zones: Record<string, number>;
+  version: 2;
+  zones: Record<string, Omit<OpenZone, 'currentCauseCells'>>;
   carrierGaps: Record<string, number>;
 }
 
-export function initialDeadZoneState(persisted?: PersistedDeadZones): DeadZoneState & { persisted?: PersistedDeadZones } {
-  return { zones: new Map(), carrierGaps: new Map(), initialized: false, ...(persisted ? { persisted } : {}) };
+/** The state before the first step: empty, or the open zones saved by the previous run. */
+export function initialDeadZoneState(persisted?: PersistedDeadZones): DeadZoneState {
+  const zones = new Map(Object.entries(persisted?.zones ?? {}).map(([v, z]) => [v, { ...z, currentCauseCells: z.causeCells }]));
+  return { zones, carrierGaps: new Map(Object.entries(persisted?.carrierGaps ?? {})), initialized: false };
 }
 
 export function persistDeadZones(state: DeadZoneState): PersistedDeadZones {
   return {
-    version: 1,
-    zones: Object.fromEntries([...state.zones].map(([v, z]) => [v, z.sinceMs])),
+    version: 2,
+    zones: Object.fromEntries([...state.zones].map(([v, { currentCauseCells: _current, ...z }]) => [v, z])),
     carrierGaps: Object.fromEntries(state.carrierGaps),
   };
 }
@@ -61,8 +64,9 @@ export interface DeadZoneStep {
 }
 
 /** Advance the dead-zone state to the model's result at `result.computedAtMs`. */
-export function stepDeadZones(prev: DeadZoneState & { persisted?: PersistedDeadZones }, result: CoverageResult, unitOf: (village: string) => string): DeadZoneStep {
+export function stepDeadZones(prev: DeadZoneState, result: CoverageResult, unitOf: (village: string) => string): DeadZoneStep {
   const nowMs = result.computedAtMs;
+  const initial = !prev.initialized;
   const { villages } = result.villages;
   const C = result.carriers.length;
   const zones = new Map<string, OpenZone>();
@@ -79,11 +83,12 @@ export function stepDeadZones(prev: DeadZoneState & { persisted?: PersistedDeadZ
     const cause = causeCells.length ? 'cell_outage' : 'no_coverage';
     const was = prev.zones.get(code);
     if (was) {
-      zones.set(code, { ...was, currentCauseCells: causeCells });
+      const zone = { ...was, currentCauseCells: causeCells };
+      zones.set(code, zone);
+      if (initial) opened.push(zone);
       continue;
     }
-    const outageSince = Math.min(nowMs, Math.max(...causeCells.map((c) => c.sinceMs)));
-    const sinceMs = prev.persisted?.zones[code] ?? (causeCells.length ? outageSince : nowMs);
+    const sinceMs = causeCells.length ? Math.min(nowMs, Math.max(...causeCells.map((c) => c.sinceMs))) : nowMs;
     const key = `${unitOf(code)}|${cause === 'cell_outage' ? causeCells.map((c) => c.key).join(',') : 'no_coverage'}`;
     const zone: OpenZone = { village: code, sinceMs, cause, causeCells, key, currentCauseCells: causeCells };
     zones.set(code, zone);
@@ -99,11 +104,10 @@ export function stepDeadZones(prev: DeadZoneState & { persisted?: PersistedDeadZ
       const key = `${villages[v]!.code}|${result.carriers[c]!.id}`;
       const since = prev.carrierGaps.get(key);
       if (since === undefined) newGaps++;
-      carrierGaps.set(key, since ?? prev.persisted?.carrierGaps[key] ?? nowMs);
+      carrierGaps.set(key, since ?? nowMs);
     }
   }
   const gapsChanged = newGaps > 0 || carrierGaps.size !== prev.carrierGaps.size;
-  const initial = !prev.initialized;
   return { next: { zones, carrierGaps, initialized: true }, opened, cleared, initial, changed: initial || gapsChanged || opened.length > 0 || cleared.length > 0 };
 }
 

@@ -4,7 +4,7 @@ import type { DeadZoneChange, UnitRef } from '../observations.js';
 import type { Inventory } from '../inventory/model.js';
 import { computeCoverage, type CoverageInputs, type CoverageResult, type ModelOptions } from './model.js';
 import { computeUnitCoverage, type UnitCoverage, type UnitMembership } from './kpis.js';
-import { deadZoneChanges, stepDeadZones, type DeadZoneState, type DeadZoneStep, type PersistedDeadZones, type VillageNames } from './deadzones.js';
+import { deadZoneChanges, stepDeadZones, type DeadZoneState, type DeadZoneStep, type VillageNames } from './deadzones.js';
 
 export interface Recomputed {
   result: CoverageResult;
@@ -18,7 +18,7 @@ export function recomputeAll(
   options: ModelOptions,
   nowMs: number,
   membership: UnitMembership,
-  tracker: DeadZoneState & { persisted?: PersistedDeadZones },
+  tracker: DeadZoneState,
   names: VillageNames,
 ): Recomputed {
   const result = computeCoverage(inputs, options, nowMs);

@@ -84,7 +84,7 @@ export class CoverageService {
   readonly #running = new Map<string, { promise: Promise<IngestReport>; abort: AbortController }>();
   readonly #stateDir: string | null;
   #snapshot: CoverageSnapshot | undefined;
-  #tracker: DeadZoneState & { persisted?: PersistedDeadZones } = initialDeadZoneState();
+  #tracker: DeadZoneState = initialDeadZoneState();
   #persisting: Promise<void> = Promise.resolve();
   #recomputeTimer: NodeJS.Timeout | undefined;
   #interval: NodeJS.Timeout | undefined;
@@ -386,7 +386,7 @@ export class CoverageService {
     if (!file) return;
     try {
       const data = JSON.parse(await readFile(file, 'utf8')) as PersistedDeadZones;
-      if (data.version === 1 && typeof data.zones === 'object' && typeof data.carrierGaps === 'object') this.#tracker = initialDeadZoneState(data);
+      if (data.version === 2 && typeof data.zones === 'object' && typeof data.carrierGaps === 'object') this.#tracker = initialDeadZoneState(data);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
         this.#log.warn({ event: 'coverage_state_unreadable', file, err: (err as Error).message }, 'dead-zone times not restored');

@@ -309,21 +309,35 @@ t.test('feeds from a file path and an HTTP URL (gzip, bearer token) on a schedul
   t.match(await svc.runFeed('opencellid'), { applied: false });
 });
 
-t.test('dead-zone since times survive a restart', async (t) => {
+t.test('open dead zones survive a restart: still open → re-announced with the same key and since; closed meanwhile → cleared', async (t) => {
   const stateDir = mkdtempSync(join(tmpdir(), 'netcov-cov-state-'));
   const first = service({ stateDir, now: () => NOW });
   await loadCells(first.svc);
+  await first.svc.ingestCellStatus(`${STATUS_HEADER}\nLTE,452,4,1,2,down,2025-01-31T02:00:00Z\n`, 'csv');
   first.svc.recompute();
   await first.svc.stop();
+  t.same([...first.svc.deadZones().keys()].sort(), ['V2', 'V4']);
   t.equal(first.svc.deadZones().get('V4')!.sinceMs, NOW);
 
+  // Restarted a day later; cell B came back while netcov was down (no status feed says otherwise).
   const later = NOW + 86_400_000;
   const second = service({ stateDir, now: () => later });
   await second.svc.start();
   await loadCells(second.svc);
   second.svc.recompute();
   await second.svc.stop();
-  t.match(second.changes[0], { kind: 'opened', initial: true, key: 'C3|no_coverage', sinceMs: NOW, timeMs: later });
+  const byKind = (k: string) => second.changes.filter((c) => c.kind === k);
+  t.match(byKind('opened'), [{ initial: true, key: 'C3|no_coverage', sinceMs: NOW, timeMs: later, villages: [{ code: 'V4' }] }]);
+  t.match(byKind('cleared'), [{ key: `C1|${KEY_B}`, cause: 'cell_outage', villages: [{ code: 'V2', population: 500 }], remainingVillages: 0, sinceMs: Date.UTC(2025, 0, 31, 2) }]);
   t.equal(second.svc.gaps()[0]!.sinceMs, NOW);
   t.equal(second.svc.gaps({ carrier: 'viettel' }).find((g) => g.villageCode === 'V4')!.sinceMs, NOW);
+
+  // A state file that cannot be read is not fatal: the zones simply start afresh.
+  writeFileSync(join(stateDir, 'dead-zones.json'), '{ not json');
+  const third = service({ stateDir, now: () => later });
+  await third.svc.start();
+  await loadCells(third.svc);
+  third.svc.recompute();
+  await third.svc.stop();
+  t.match(third.changes, [{ kind: 'opened', initial: true, key: 'C3|no_coverage', sinceMs: later }]);
 });
