@@ -66,7 +66,7 @@ t.test('the unit names what the daemon relies on', async (t) => {
     'ProtectSystem=strict',
     'ProtectHome=yes',
     'PrivateTmp=yes',
-    'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6',
+    'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK',
     'SystemCallFilter=@system-service',
     'ExecReload=/bin/kill -HUP $MAINPID',
   ])
