@@ -53,3 +53,39 @@ export function describeDeadZoneChange(c: DeadZoneChange, lang: Language, timeZo
   }
   return `${radios} dead zone cleared in ${place(c)}: ${n(c.villages.length)} village(s) (${villageList(lang, c)}), ${n(c.population)} people, covered again after ${duration(lang, c.timeMs - c.sinceMs)}.`;
 }
+
+/** Short labels of the ingestion report's reason codes, for people reading a report. */
+const REASONS: Record<string, Record<Language, string>> = {
+  bad_coordinates: { vi: 'Tọa độ không hợp lệ', en: 'Bad coordinates' },
+  outside_province: { vi: 'Ngoài địa bàn tỉnh', en: 'Outside the province' },
+  wrong_mcc: { vi: 'MCC không phải 452', en: 'MCC is not 452' },
+  unknown_carrier: { vi: 'Nhà mạng không xác định', en: 'Unknown carrier' },
+  unknown_radio: { vi: 'Công nghệ vô tuyến không xác định', en: 'Unknown radio' },
+  unknown_technology: { vi: 'Công nghệ không xác định', en: 'Unknown technology' },
+  rsrp_range: { vi: 'RSRP ngoài khoảng −156…−31 dBm', en: 'RSRP outside −156…−31 dBm' },
+  bad_rsrp: { vi: 'RSRP không phải số', en: 'RSRP is not a number' },
+  rsrq_range: { vi: 'RSRQ ngoài khoảng cho phép', en: 'RSRQ out of range' },
+  bad_rsrq: { vi: 'RSRQ không phải số', en: 'RSRQ is not a number' },
+  sinr_range: { vi: 'SINR ngoài khoảng cho phép', en: 'SINR out of range' },
+  bad_sinr: { vi: 'SINR không phải số', en: 'SINR is not a number' },
+  bad_time: { vi: 'Thời gian không hợp lệ (cần ISO 8601 có múi giờ)', en: 'Bad time (ISO 8601 with a zone expected)' },
+  future_time: { vi: 'Thời gian ở tương lai', en: 'Time in the future' },
+  bad_since: { vi: 'Thời điểm "since" không hợp lệ', en: 'Bad "since" time' },
+  future_since: { vi: 'Thời điểm "since" ở tương lai', en: '"since" in the future' },
+  bad_report_date: { vi: 'Ngày báo cáo không hợp lệ', en: 'Bad report date' },
+  future_report_date: { vi: 'Ngày báo cáo ở tương lai', en: 'Report date in the future' },
+  unknown_village: { vi: 'Mã thôn, buôn không có trong danh mục', en: 'Unknown village code' },
+  duplicate_cell: { vi: 'Trạm (cell) bị lặp', en: 'Duplicate cell' },
+  bad_cell_id: { vi: 'Mã LAC/TAC hoặc cell không hợp lệ', en: 'Bad area or cell id' },
+  bad_range: { vi: 'Bán kính phủ sóng không hợp lệ', en: 'Bad range' },
+  bad_status: { vi: 'Trạng thái không phải up/down', en: 'Status is not up/down' },
+  bad_covered: { vi: 'Giá trị "covered" không phải có/không', en: '"covered" is not yes/no' },
+  column_count: { vi: 'Số cột không khớp tiêu đề', en: 'Column count differs from the header' },
+  bad_csv: { vi: 'Dòng CSV không đọc được', en: 'Unreadable CSV row' },
+  bad_json: { vi: 'Dòng JSON không đọc được', en: 'Unreadable JSON row' },
+};
+
+/** The label of a reason code in `lang` (the code itself when unknown). */
+export function reasonLabel(code: string, lang: Language): string {
+  return REASONS[code]?.[lang] ?? code;
+}

@@ -112,3 +112,17 @@ t.test('pushed measurements merge: retention, cap, the newest kept', async (t) =
   t.same([...mergeMeasurements(batch([300, 300]), batch([300, 400]), 0, 2).timeMs].sort((x, y) => x - y), [300, 400], 'ties at the cutoff never push out a newer row');
   t.equal(mergeMeasurements(a, batch([400]), 0, 10).index.numItems, 4, 'the merged batch has its own index');
 });
+
+t.test('every reason code has a label in Vietnamese and English', async (t) => {
+  const { reasonLabel } = await import('../../src/coverage/messages.js');
+  const codes = [
+    'bad_coordinates', 'outside_province', 'wrong_mcc', 'unknown_carrier', 'unknown_radio', 'unknown_technology', 'rsrp_range', 'bad_rsrp', 'rsrq_range',
+    'bad_rsrq', 'sinr_range', 'bad_sinr', 'bad_time', 'future_time', 'bad_since', 'future_since', 'bad_report_date', 'future_report_date',
+    'unknown_village', 'duplicate_cell', 'bad_cell_id', 'bad_range', 'bad_status', 'bad_covered', 'column_count', 'bad_csv', 'bad_json',
+  ];
+  for (const code of codes) {
+    t.not(reasonLabel(code, 'vi'), code, `${code} (vi)`);
+    t.not(reasonLabel(code, 'en'), code, `${code} (en)`);
+  }
+  t.equal(reasonLabel('rsrp_range', 'vi'), 'RSRP ngoài khoảng −156…−31 dBm');
+});
