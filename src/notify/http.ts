@@ -36,8 +36,9 @@ export async function postBody(url: string, body: string, opts: PostOptions): Pr
       redirect: 'error',
     });
   } catch (err) {
-    const e = err as Error & { cause?: { code?: string } };
-    const why = e.name === 'TimeoutError' ? `no answer within ${opts.timeoutMs} ms` : (e.cause?.code ?? e.name);
+    const e = err as Error & { cause?: { code?: string; message?: string } };
+    // fetch says only "fetch failed"; the reason (ECONNREFUSED, a bad port …) is in its cause.
+    const why = e.name === 'TimeoutError' ? `no answer within ${opts.timeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message);
     throw new DeliveryError(`${opts.target}: ${why}`, { recoverable: true });
   }
   const text = await res.text().catch(() => '');

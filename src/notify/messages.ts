@@ -74,6 +74,18 @@ export function formatTime(cat: MessageCatalog, timeMs: number, timeZone: string
   return cat.timeFormat.pattern === 'dmy' ? `${p.hour}:${p.minute} ${p.day}/${p.month}/${p.year}` : `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
 }
 
+/** "02:42 → 02:46 29/05/2026" when both fall on the same local day, else both in full. */
+export function formatRange(cat: MessageCatalog, fromMs: number, toMs: number, timeZone: string): [string, string] {
+  const from = formatTime(cat, fromMs, timeZone);
+  const to = formatTime(cat, toMs, timeZone);
+  const clock = /\d{2}:\d{2}/;
+  const dayOf = (s: string) => s.replace(clock, '').trim();
+  return dayOf(from) === dayOf(to) ? [clock.exec(from)![0], to] : [from, to];
+}
+
+/** Conditions that cut people off: their messages name the communes and the population. */
+const OUTAGES = new Set<ConditionName>(['down', 'if_down']);
+
 function listed(names: readonly string[], max: number): [string, number] {
   return [names.slice(0, max).join(', '), Math.max(0, names.length - max)];
 }
@@ -151,7 +163,8 @@ export function renderMessage(cat: MessageCatalog, a: AlertRecord, kind: Notific
   const lines: string[] = [];
   const time = (ms: number) => formatTime(cat, ms, ctx.timeZone);
   const where = subject.unit ? place(inv, subject.unit) : '';
-  const when = resolved ? cat.lasted(cat.duration((a.resolvedAtMs ?? ctx.nowMs) - a.startedAtMs), time(a.startedAtMs), time(a.resolvedAtMs ?? ctx.nowMs)) : cat.since(time(a.startedAtMs));
+  const endMs = a.resolvedAtMs ?? ctx.nowMs;
+  const when = resolved ? cat.lasted(cat.duration(endMs - a.startedAtMs), ...formatRange(cat, a.startedAtMs, endMs, ctx.timeZone)) : cat.since(time(a.startedAtMs));
   const head = [where, when];
   if (!resolved && d.affected.length) head.push(cat.cutOff(d.affected.length));
   if (resolved && d.affected.length) head.push(cat.reconnected(d.affected.length - (d.stillDown?.length ?? 0), d.affected.length));
@@ -165,8 +178,12 @@ export function renderMessage(cat: MessageCatalog, a: AlertRecord, kind: Notific
     // Points cut off that serve no commune (agencies behind a dead core) are named as points.
     const nonLeaf = d.affected.filter((p) => !d.affectedUnits.some((u) => u.code === p.unit));
     if (nonLeaf.length) lines.push(cat.pointsCutOff(...listed(nonLeaf.map((p) => p.name), ctx.maxListed)));
-    if (a.condition !== 'dead_zone' && d.affectedUnits.length) lines.push(cat.communes(d.affectedUnits.length, ...listed(d.affectedUnits.map((u) => u.name), ctx.maxListed)));
-    if (d.affectedPopulation > 0) lines.push(cat.population(d.affectedPopulation));
+    if (OUTAGES.has(a.condition) || a.condition === 'dead_zone') {
+      // A commune point alone: its commune is already named in the first line.
+      const onlyOwn = d.affectedUnits.length === 1 && d.affectedUnits[0]!.code === subject.unit;
+      if (a.condition !== 'dead_zone' && d.affectedUnits.length && !onlyOwn) lines.push(cat.communes(d.affectedUnits.length, ...listed(d.affectedUnits.map((u) => u.name), ctx.maxListed)));
+      if (d.affectedPopulation > 0) lines.push(cat.population(d.affectedPopulation));
+    }
     if (a.state === 'acknowledged' && a.ackedBy) lines.push(cat.acknowledgedBy(a.ackedBy));
     else if (kind === 'repeat' || kind === 'escalation') lines.push(cat.unacknowledgedFor(Math.floor((ctx.nowMs - (a.notifiedAtMs ?? a.startedAtMs)) / 60_000)));
   } else if (d.stillDown?.length) {

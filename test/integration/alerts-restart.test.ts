@@ -97,7 +97,7 @@ notify:
   default_receivers: [oncall]
 `,
   );
-  const p = inv.point('commune-24415')!; // UBND Xã Cư Prao, Huyện M'Đrắk, 127.66.10.11
+  const p = inv.point('commune-24496')!; // UBND Xã Ea Kly, Huyện Krông Pắc, 127.66.12.12 (no simulator scenario touches it)
   const mine = () => hookSummary(hook.received.filter((r) => r.body.alert.point_id === p.id));
 
   // 1. The receiver is down (503) when the page is due; the daemon is killed while it retries.

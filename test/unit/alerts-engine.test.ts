@@ -12,8 +12,7 @@ import { createAlerting, type Alerting } from '../../src/alerts/index.js';
 import { ObservationBus, type PointEvent, type SnmpObservation } from '../../src/observations.js';
 import { silentLogger } from '../../src/util/log.js';
 import { encodeSamples } from '../../src/metrics/line-protocol.js';
-import type { Sample } from '../../src/metrics/schema.js';
-import type { MetricSink } from '../../src/sink/types.js';
+import { memorySink } from '../helpers/memory-sink.js';
 import { ManualClock, hookSummary, icmpRound, startWebhookReceiver, type RoundSpec } from '../helpers/alerting.js';
 
 const inv = loadInventory().inventory;
@@ -34,17 +33,6 @@ interface Harness {
   lines(): string[];
 }
 
-/** A sink that keeps samples in memory (unit-test double; the daemon test uses the real sink). */
-function memorySink(samples: Sample[]): MetricSink {
-  return {
-    start: async () => undefined,
-    write: (batch) => void samples.push(...batch),
-    flush: async () => undefined,
-    stop: async () => undefined,
-    stats: () => ({ pointsAccepted: samples.length, pointsWritten: 0, pointsRetried: 0, pointsDropped: 0, spoolBytes: 0, spoolSegments: 0, oldestSpooledAgeMs: 0, writeErrors: 0, state: 'idle' }),
-  };
-}
-
 async function harness(t: Test, extraYaml = ''): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'netcov-alerts-'));
   const hook = await startWebhookReceiver('s3cret');
@@ -61,8 +49,9 @@ ${extraYaml}`;
   const config = parseConfig(yaml, 'test.yaml');
   const clock = new ManualClock();
   const bus = new ObservationBus();
-  const samples: Sample[] = [];
-  const make = () => createAlerting({ config, inventory: inv, log: silentLogger(), clock, bus, sink: memorySink(samples), timers: false });
+  // A memory sink that encodes every sample as the real writer does (throws on a schema mismatch).
+  const sink = memorySink();
+  const make = () => createAlerting({ config, inventory: inv, log: silentLogger(), clock, bus, sink, timers: false });
   const h: Harness = {
     alerting: make(),
     clock,
@@ -88,7 +77,7 @@ ${extraYaml}`;
       h.alerting.start();
     },
     pages: () => hookSummary(hook.received),
-    lines: () => encodeSamples(samples).map((l) => l.line),
+    lines: () => encodeSamples(sink.samples).map((l) => l.line),
   };
   h.alerting.start();
   t.teardown(async () => {
