@@ -15,6 +15,23 @@ function cronOf(source: string): CronExpr {
   return expr;
 }
 
+const occurrences = new Map<string, number | null>();
+
+/**
+ * activeOccurrence() scans up to duration_min minutes; the answer only changes at a minute
+ * boundary, and mutes are asked per open alert per tick, so it is remembered per minute.
+ */
+function occurrenceAt(cron: string, durationMin: number, nowMs: number, timeZone: string): number | undefined {
+  const key = `${timeZone}|${durationMin}|${Math.floor(nowMs / 60_000)}|${cron}`;
+  let hit = occurrences.get(key);
+  if (hit === undefined) {
+    if (occurrences.size > 10_000) occurrences.clear();
+    hit = activeOccurrence(cronOf(cron), durationMin, nowMs, timeZone) ?? null;
+    occurrences.set(key, hit);
+  }
+  return hit ?? undefined;
+}
+
 /** The end (ms) of the window's occurrence running at `nowMs`, or undefined when it is not running. */
 export function windowActiveUntil(w: MaintenanceWindow, nowMs: number, timeZone: string): number | undefined {
   if (w.cron !== undefined) {
@@ -22,7 +39,7 @@ export function windowActiveUntil(w: MaintenanceWindow, nowMs: number, timeZone:
     // A recurring window may also be bounded by starts_at / ends_at (e.g. "every night this month").
     if (w.startsAtMs !== undefined && nowMs < w.startsAtMs) return undefined;
     if (w.endsAtMs !== undefined && nowMs >= w.endsAtMs) return undefined;
-    const start = activeOccurrence(cronOf(w.cron), duration, nowMs, timeZone);
+    const start = occurrenceAt(w.cron, duration, nowMs, timeZone);
     return start === undefined ? undefined : start + duration * 60_000;
   }
   if (w.startsAtMs === undefined || w.endsAtMs === undefined) return undefined;
