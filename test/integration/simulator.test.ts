@@ -1,16 +1,17 @@
 // `netcov simulate` for real, as a child process: 235 SNMP agents on their inventory addresses, a
 // scenario whose point goes dark through nftables (root) and whose base station goes down in the
 // status feed; checked with fping, Net-SNMP's snmpget and the feed over HTTP; then Ctrl-C leaves no
-// nftables table behind and the point answers again. Without --no-nft skipped parts are reported.
+// nftables table behind and the point answers again. With --no-nft skipped parts are reported.
+// Each simulator runs in a network namespace of its own (its own loopback and nftables), so the
+// other tests using 127.66.x.y in parallel neither see its faults nor disturb its agents.
 import t from 'tap';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { requireBinaries } from '../helpers/binaries.js';
 import { REPO_ROOT } from '../helpers/cli.js';
-import { faultTable } from '../helpers/nft.js';
-import { freeUdpPort } from '../helpers/ports.js';
+import { netns, type Netns } from '../helpers/netns.js';
 import { makeTempDir } from '../helpers/process.js';
 
 const FIXTURE = join(REPO_ROOT, 'test/fixtures/sim-coverage');
@@ -22,8 +23,8 @@ interface Sim {
   exited: Promise<number | null>;
 }
 
-function simulate(args: string[]): Sim {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'src/main.ts'), 'simulate', '--json', '--lang', 'en', ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+function simulate(ns: Netns, args: string[]): Sim {
+  const child = spawn(ns.exec[0]!, [...ns.exec.slice(1), process.execPath, '--import', 'tsx', join(REPO_ROOT, 'src/main.ts'), 'simulate', '--json', '--lang', 'en', ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const events: Record<string, unknown>[] = [];
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -51,17 +52,15 @@ function simulate(args: string[]): Sim {
   };
 }
 
-const fping = (bin: string, ...targets: string[]) => spawnSync(bin, ['-C', '5', '-q', '-p', '100', '-t', '300', ...targets], { encoding: 'utf8' });
+const fping = (ns: Netns, bin: string, ...targets: string[]) => ns.run([bin, '-C', '5', '-q', '-p', '100', '-t', '300', ...targets]);
 /** Replies out of 5 per target, from fping -C's summary on stderr. */
 const replies = (stderr: string, target: string) => (new RegExp(`^${target.replace(/\./g, '\\.')}\\s*:(.*)$`, 'm').exec(stderr)?.[1] ?? '').trim().split(/\s+/).filter((x) => x !== '-').length;
 
 t.test('the simulated province, a dark point and a base station outage, and a clean stop', async (t) => {
   const bins = requireBinaries(t, ['fping', 'snmpget', 'nft']);
   if (!bins) return;
-  // faultTable() enforces the root/nft policy (fails in CI without them) and cleans stale tables.
-  const probe = await faultTable(t, 'simprobe');
-  if (!probe) return;
-  await probe.delete();
+  const ns = netns(t, 'sim');
+  if (!ns) return;
 
   const dir = makeTempDir(t, 'netcov-sim-');
   const scenarioFile = join(dir, 'test.yaml');
@@ -69,8 +68,8 @@ t.test('the simulated province, a dark point and a base station outage, and a cl
     scenarioFile,
     'name: test\nincidents:\n  - { kind: point_dark, point: commune-24415, at_s: 0 }\n  - { kind: cell_outage, village: "24199-04", at_s: 0 }\n  - { kind: interface_saturated, point: district-651, at_s: 0 }\n',
   );
-  const port = await freeUdpPort(['127.66.10.11', '127.66.10.12']);
-  const sim = simulate(['--scenario', scenarioFile, '--port', String(port), '--coverage-port', '0', '--coverage-dir', FIXTURE]);
+  const port = 1161; // the namespace's loopback is ours alone
+  const sim = simulate(ns, ['--scenario', scenarioFile, '--port', String(port), '--coverage-port', '0', '--coverage-dir', FIXTURE]);
   t.teardown(() => {
     if (sim.child.exitCode === null) sim.child.kill('SIGKILL');
   });
@@ -83,12 +82,12 @@ t.test('the simulated province, a dark point and a base station outage, and a cl
   while (sim.events.filter((e) => e.event === 'incident_start').length < 3) await sim.waitFor('incident_start').then(() => new Promise((r) => setTimeout(r, 50)));
 
   // ICMP: the dark point is dark, its neighbour is not.
-  const ping = fping(bins.fping, '127.66.10.11', '127.66.10.12');
+  const ping = fping(ns, bins.fping, '127.66.10.11', '127.66.10.12');
   t.equal(replies(ping.stderr, '127.66.10.11'), 0, `dark point: no reply\n${ping.stderr}`);
   t.equal(replies(ping.stderr, '127.66.10.12'), 5, 'neighbour: every reply');
 
   // SNMP: the neighbour's agent answers with its point id as sysName; the dark one does not.
-  const get = (address: string) => spawnSync(bins.snmpget, ['-v2c', '-c', 'public', '-t', '0.5', '-r', '0', '-On', '-Oqv', `${address}:${port}`, '1.3.6.1.2.1.1.5.0'], { encoding: 'utf8' });
+  const get = (address: string) => ns.run([bins.snmpget, '-v2c', '-c', 'public', '-t', '0.5', '-r', '0', '-On', '-Oqv', `${address}:${port}`, '1.3.6.1.2.1.1.5.0']);
   const ok = get('127.66.10.12');
   t.equal(ok.status, 0, ok.stderr);
   t.match(ok.stdout, /commune-24418/);
@@ -98,25 +97,28 @@ t.test('the simulated province, a dark point and a base station outage, and a cl
 
   // Coverage: the cells covering the village are down in the status feed.
   const feeds = ready.feeds as Record<string, string>;
-  const status = await (await fetch(feeds.status!)).text();
+  // The feed server listens on the namespace's loopback: fetch from inside it.
+  const fetchIn = (url: string) => ns.run([process.execPath, '-e', `fetch(${JSON.stringify(url)}).then(async (r) => process.stdout.write(r.status + '\\n' + (await r.text())))`]);
+  const status = fetchIn(feeds.status!).stdout;
   t.match(status, /^LTE,452,04,101,1,down,/m);
   t.match(status, /^LTE,452,02,102,2,down,/m);
-  t.equal((await fetch(feeds.cells!)).status, 200);
+  t.match(fetchIn(feeds.cells!).stdout, /^200\nradio,mcc,net/);
 
   // Ctrl-C: a clean stop, no table left, the point answers again.
   sim.child.kill('SIGINT');
   t.equal(await sim.exited, 0, 'exit 0 on SIGINT');
   t.ok(sim.events.some((e) => e.event === 'simulator_stopped'));
-  t.notMatch(spawnSync(bins.nft, ['list', 'tables', 'inet'], { encoding: 'utf8' }).stdout, `netcov_sim_${sim.child.pid}_`, 'its nftables table is gone');
-  t.equal(replies(fping(bins.fping, '127.66.10.11').stderr, '127.66.10.11'), 5, 'the point answers again');
+  t.notMatch(ns.run([bins.nft, 'list', 'tables', 'inet']).stdout, 'netcov_sim_', 'its nftables table is gone');
+  t.equal(replies(fping(ns, bins.fping, '127.66.10.11').stderr, '127.66.10.11'), 5, 'the point answers again');
 });
 
 t.test('--no-nft: the incidents that need nftables say so, the others still run', async (t) => {
+  const ns = netns(t, 'simnonft');
+  if (!ns) return;
   const dir = makeTempDir(t, 'netcov-sim-');
   const scenarioFile = join(dir, 'test.yaml');
   writeFileSync(scenarioFile, 'name: test\nincidents:\n  - { kind: point_dark, point: commune-24415 }\n  - { kind: packet_loss, point: agency-skhdt }\n  - { kind: cell_outage, village: "24199-04" }\n');
-  const port = await freeUdpPort(['127.66.10.11']);
-  const sim = simulate(['--scenario', scenarioFile, '--port', String(port), '--coverage-port', '0', '--coverage-dir', FIXTURE, '--no-nft']);
+  const sim = simulate(ns, ['--scenario', scenarioFile, '--port', '1161', '--coverage-port', '0', '--coverage-dir', FIXTURE, '--no-nft']);
   t.teardown(() => {
     if (sim.child.exitCode === null) sim.child.kill('SIGKILL');
   });
