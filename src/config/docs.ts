@@ -74,7 +74,7 @@ function secretBase(key: string): string | undefined {
 }
 
 /** Every object of the schema as a section with its own keys (depth first, in schema order). */
-export function configSections(schema: Node, rootDescription = 'Top-level keys.'): SectionDoc[] {
+export function configSections(schema: object, rootDescription = 'Top-level keys.'): SectionDoc[] {
   const sections: SectionDoc[] = [];
   const visit = (node: Node, path: string, description: string, depth: number) => {
     const section: SectionDoc = { path, depth, description, keys: [] };
@@ -99,12 +99,12 @@ export function configSections(schema: Node, rootDescription = 'Top-level keys.'
     }
     for (const [n, p, d] of later) visit(n, p, d, depth + 1);
   };
-  visit(schema, '', rootDescription, 0);
+  visit(schema as Node, '', rootDescription, 0);
   return sections;
 }
 
 /** Every key path of the schema (what the docs must mention). */
-export function configKeyPaths(schema: Node): string[] {
+export function configKeyPaths(schema: object): string[] {
   return configSections(schema).flatMap((s) => s.keys.map((k) => k.path));
 }
 
@@ -149,7 +149,7 @@ item of a list. Durations and sizes carry their unit in the key name (\`interval
 \`timeout_ms\`, \`max_bytes\`). Times are stored in UTC and shown in \`timezone\`.
 `;
 
-export function renderConfigDocs(schema: Node): string {
+export function renderConfigDocs(schema: object): string {
   const sections = configSections(schema);
   const title = (s: SectionDoc) => (s.path === '' ? 'Top level' : `\`${s.path}\``);
   const out: string[] = [PREAMBLE, '## Contents', ''];
