@@ -93,6 +93,11 @@ export class AlertEngine {
     }
     for (const a of this.#d.store.openAlerts()) this.#open.set(a.fingerprint, a);
     this.reloadMutes();
+    // Mutes in force were recorded before the restart: remember them without a second event.
+    for (const a of this.#open.values()) {
+      const muted = this.muteReason(a, now);
+      if (muted) this.#muted.set(a.id, muted);
+    }
     this.#resolveOrphans(now);
     this.#d.log.info({ event: 'alerts_started', open_alerts: this.#open.size, restored_states: stored.size, store: this.#d.store.file }, 'alert engine started');
     const bus = this.#d.bus;
