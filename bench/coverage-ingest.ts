@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { seededRandom } from '../src/inventory/generate.js';
+import { seededRandom } from '../src/util/random.js';
 
 const HERE = import.meta.dirname;
 export const INGEST_NOW_MS = Date.UTC(2025, 6, 1);

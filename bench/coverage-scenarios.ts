@@ -13,7 +13,7 @@ import { MeasurementColumns } from '../src/coverage/feeds/measurements.js';
 import { parseFeed } from '../src/coverage/feeds/index.js';
 import { RADIOS, type CellSite, type CellStatus, type Radio, type VillageReport } from '../src/coverage/types.js';
 import { METRES_PER_DEGREE } from '../src/coverage/geo.js';
-import { seededRandom } from '../src/inventory/generate.js';
+import { seededRandom } from '../src/util/random.js';
 import { loadInventory } from '../src/inventory/load.js';
 import { Inventory, type AdminUnit, type Village } from '../src/inventory/model.js';
 

@@ -8,7 +8,7 @@
 // status feed; (3) the province's population-weighted 4G figure lands near the 99.23 % the
 // province reports; (4) measurements and reports agree with the cells, so the dead-zone set is
 // the same whether the sample's evidence is fresh or stale (it is dated 2025).
-import { hashSeed, seededRandom } from '../inventory/generate.js';
+import { hashSeed, seededRandom } from '../util/random.js';
 import type { Inventory, Village } from '../inventory/model.js';
 import { haversineM, METRES_PER_DEGREE } from './geo.js';
 import { carrierList, RADIOS, type Radio } from './types.js';

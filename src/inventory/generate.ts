@@ -5,6 +5,7 @@
 // of Đắk Lắk's thôn/buôn exists). Pure: text in, text out; the same input gives the same bytes.
 import { parse as parseCsv } from 'csv-parse/sync';
 import { CORE_AGENCY_SLUG, PROVINCIAL_AGENCIES } from './agencies.js';
+import { hashSeed, seededRandom } from '../util/random.js';
 
 export interface SourceTexts {
   districtsCsv: string;
@@ -34,28 +35,6 @@ interface CommuneRow extends DistrictRow {
 export const PROVINCE = { code: '66', name: 'Tỉnh Đắk Lắk', type: 'Tỉnh' } as const;
 /** The bounding box given in shared/data/daklak/SOURCES.md. */
 export const PROVINCE_BOUNDS = { latMin: 12.16, latMax: 13.42, lonMin: 107.48, lonMax: 108.995 } as const;
-
-/** mulberry32: a tiny seeded PRNG, so villages come out the same on every machine. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** FNV-1a hash of a string, as a PRNG seed. */
-export function hashSeed(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
 
 function rows(text: string): Record<string, string>[] {
   return parseCsv(text, { columns: true, skip_empty_lines: true, trim: true }) as Record<string, string>[];

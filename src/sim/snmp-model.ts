@@ -5,6 +5,8 @@
 // rate(t) = mean · (1 + 0.7·sin(day) + 0.15·sin(minutes-scale ripple)): busiest at 12:00 and
 // quietest at 00:00 in Vietnam (UTC+7), never below 15 % of the mean.
 
+import { seededRandom } from '../util/random.js';
+
 const DAY_S = 86_400;
 const VN_OFFSET_S = 7 * 3600;
 const DAY_AMPLITUDE = 0.7;
@@ -59,20 +61,8 @@ export interface SimAgentOptions {
   seed: number;
 }
 
-/** A small deterministic PRNG (mulberry32): the same seed gives the same province every time. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function createAgentState(o: SimAgentOptions, nowMs: number): SimAgentState {
-  const rnd = prng(o.seed);
+  const rnd = seededRandom(o.seed);
   const interfaces: SimInterface[] = [];
   for (let i = 1; i <= o.interfaces; i++) {
     const uplink = i === 1;
