@@ -6,6 +6,7 @@
 //
 // Usage: npm run bench:api [-- --duration 30] [-- --rate 500] [-- --connections 10]
 import autocannon from 'autocannon';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,9 +71,25 @@ interface Result {
   max: number;
   errors: number;
   non2xx: number;
+  /** The daemon's event-loop delay during the run, ms. */
+  loopP99: number;
+  loopMax: number;
+}
+
+/** Event-loop delay of the daemon's thread during a run: what stalls every request at once. */
+function loopDelay(): { stop(): { p99: number; max: number } } {
+  const h = monitorEventLoopDelay({ resolution: 5 });
+  h.enable();
+  return {
+    stop() {
+      h.disable();
+      return { p99: h.percentile(99) / 1e6, max: h.max / 1e6 };
+    },
+  };
 }
 
 async function run(path: string, seconds: number): Promise<Result> {
+  const delay = loopDelay();
   const instance = autocannon({
     url: `${base}${path}`,
     headers: { authorization: `Bearer ${TOKEN}` },
@@ -84,7 +101,8 @@ async function run(path: string, seconds: number): Promise<Result> {
   });
   if (progress) process.stderr.write(`${path}: ${seconds} s at ${rate} req/s …\n`);
   const r = await instance;
-  return { path, requests: r.requests.total, p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max, errors: r.errors + r.timeouts, non2xx: r.non2xx };
+  const loop = delay.stop();
+  return { path, requests: r.requests.total, p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max, errors: r.errors + r.timeouts, non2xx: r.non2xx, loopP99: loop.p99, loopMax: loop.max };
 }
 
 const peer = await run('/healthz', peerDurationS);
@@ -96,7 +114,7 @@ rmSync(stateDir, { recursive: true, force: true });
 
 const cpu = readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.+)/)?.[1] ?? cpus()[0]?.model ?? '?';
 const line = (r: Result) =>
-  `${r.path.padEnd(18)} ${String(r.requests).padStart(7)} req  p50 ${r.p50.toFixed(2).padStart(6)} ms  p99 ${r.p99.toFixed(2).padStart(6)} ms  max ${r.max.toFixed(1).padStart(6)} ms  errors ${r.errors}  non-2xx ${r.non2xx}`;
+  `${r.path.padEnd(18)} ${String(r.requests).padStart(7)} req  p50 ${r.p50.toFixed(2).padStart(6)} ms  p99 ${r.p99.toFixed(2).padStart(6)} ms  max ${r.max.toFixed(1).padStart(6)} ms  errors ${r.errors}  non-2xx ${r.non2xx}  loop delay p99 ${r.loopP99.toFixed(1)} ms max ${r.loopMax.toFixed(1)} ms`;
 console.log(`bench:api — ${rate} req/s, ${connections} connections; daemon probing ${inventory.points.length} points (states: ${JSON.stringify(summary.by_state)})`);
 console.log(`machine: ${cpus().length} cores, ${cpu}, Node ${process.version}; load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')} (other work on the machine inflates both rows alike)`);
 console.log(line(peer));
