@@ -5,7 +5,7 @@ import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
-  ALERTS, COVERAGE_FEED, COVERAGE_MODEL, COVERAGE_UNIT, COVERAGE_VILLAGE, NETCOV, PING, POINT_INFO, POINT_STATE, POINT_STATUS, ROLLUPS, RETENTION_POLICIES, UNIT_INFO, VILLAGE_INFO,
+  ALERTS, COVERAGE_FEED, COVERAGE_MODEL, COVERAGE_UNIT, COVERAGE_VILLAGE, EVENTS, INTERFACE, NETCOV, PING, POINT_INFO, POINT_STATE, POINT_STATUS, ROLLUPS, RETENTION_POLICIES, SNMP, SNMP_SCALAR, UNIT_INFO, VILLAGE_INFO,
   type MeasurementDef, type RollupDef,
 } from '../../src/metrics/schema.js';
 import { continuousQuery } from '../../src/sink/influx-v1.js';
@@ -13,6 +13,7 @@ import { continuousQuery } from '../../src/sink/influx-v1.js';
 const doc = readFileSync(resolve(import.meta.dirname, '../../docs/metrics.md'), 'utf8');
 const DOCUMENTED: (MeasurementDef | RollupDef)[] = [
   PING, ...Object.values(ROLLUPS), NETCOV, POINT_STATE, POINT_STATUS, ALERTS, POINT_INFO, UNIT_INFO, VILLAGE_INFO, COVERAGE_VILLAGE, COVERAGE_UNIT, COVERAGE_FEED, COVERAGE_MODEL,
+  INTERFACE, SNMP, SNMP_SCALAR, EVENTS,
 ];
 
 for (const m of DOCUMENTED) {

@@ -7,7 +7,7 @@ import type { SnmpError } from './session.js';
 
 export interface PollResult {
   pointId: string;
-  /** End of the poll, ms since the epoch (UTC): the time of every sample of the poll. */
+  /** Start of the poll, ms since the epoch (UTC): the time of every sample and event of the poll. */
   timeMs: number;
   durationMs: number;
   error?: SnmpError;

@@ -179,6 +179,8 @@ export function createSnmpSource(deps: SnmpSourceDeps): SnmpSource {
   async function pollOnce(st: PointState, signal?: AbortSignal): Promise<PollResult | undefined> {
     if (stopping || signal?.aborted) return undefined;
     const startMono = monotonicMs();
+    // Samples carry the poll's start, as every round-based measurement does (docs/metrics.md).
+    const startWallMs = Date.now();
     st.lastStartMs = startMono;
     let result: PollResult;
     const onAbort = () => closeClient(st);
@@ -199,7 +201,7 @@ export function createSnmpSource(deps: SnmpSourceDeps): SnmpSource {
       if (snapshot.uptimeTicks !== undefined) reading.uptimeTicks = snapshot.uptimeTicks;
       const rates = deviceRates(st.prev, reading, options.rates);
       st.prev = reading;
-      result = { pointId: st.point.id, timeMs: Date.now(), durationMs: monotonicMs() - startMono, snapshot, rates };
+      result = { pointId: st.point.id, timeMs: startWallMs, durationMs: monotonicMs() - startMono, snapshot, rates };
       const t = tally(rates);
       stats.discontinuities += t.discontinuities;
       stats.rateGlitches += t.glitches;
@@ -208,7 +210,7 @@ export function createSnmpSource(deps: SnmpSourceDeps): SnmpSource {
       const error = classifyError(err, { version: c.version, ...(c.version === '3' ? { user: c.user, level: c.level } : {}), ...timing });
       // A fresh session next time: v3 re-discovers the engine, a broken socket is replaced.
       if (error.kind !== 'timeout' && error.kind !== 'agent') closeClient(st);
-      result = { pointId: st.point.id, timeMs: Date.now(), durationMs: monotonicMs() - startMono, error };
+      result = { pointId: st.point.id, timeMs: startWallMs, durationMs: monotonicMs() - startMono, error };
       stats.failures[error.kind] = (stats.failures[error.kind] ?? 0) + 1;
     } finally {
       signal?.removeEventListener('abort', onAbort);
