@@ -151,7 +151,18 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     start() {
       const selfLog = log.child({ component: 'self_metrics' });
       periodic = [
-        startSelfMetrics(sink, { sink: () => sink.stats(), jobs: () => scheduler.stats(), receivers: () => alerting?.dispatcher.integrationStats() ?? [] }, selfLog),
+        startSelfMetrics(
+          sink,
+          {
+            sink: () => sink.stats(),
+            jobs: () => scheduler.stats(),
+            receivers: () => alerting?.dispatcher.integrationStats() ?? [],
+            // `snmp` is rebuilt on reload: read the current one at each tick.
+            snmp: () => snmp.source?.stats(),
+            traps: () => snmp.traps?.stats(),
+          },
+          selfLog,
+        ),
         startPeriodicWriter(sink, () => inventoryInfoSamples(inventory, Date.now()), { name: 'inventory_info', intervalMs: DEFAULT_INVENTORY_INFO_INTERVAL_MS, writeAtStart: true }, selfLog),
         // point_status has a row per change only; maps and state counts need every point's status now.
         startPeriodicWriter(sink, () => pointStateSamples(inventory, alerting?.engine.pointStates() ?? [], Date.now()), { name: 'point_state', intervalMs: DEFAULT_POINT_STATE_INTERVAL_MS, writeAtStart: false }, selfLog),

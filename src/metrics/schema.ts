@@ -68,7 +68,7 @@ export const NETCOV = measurement({
   name: 'netcov',
   description: 'netcov\'s own figures (process, sink, scheduler jobs, notification receivers), written every self-metrics interval.',
   tags: {
-    component: 'process, sink, scheduler or notify.',
+    component: 'process, sink, scheduler, notify, snmp or snmp_traps.',
     name: 'Instance within the component: scheduler job (e.g. icmp/5s-3x-1000ms), notification receiver; absent otherwise.',
     host: 'Host name of the daemon.',
   },
@@ -99,6 +99,15 @@ export const NETCOV = measurement({
     interval_ms: { type: 'integer', unit: 'ms', description: 'scheduler: the job\'s interval (a round longer than this overruns).' },
     notifications_sent: counter('notify: notifications the receiver accepted.'),
     notifications_failed: counter('notify: notifications that failed after every retry.'),
+    polls: counter('snmp: device polls finished (answered or failed).'),
+    poll_failures: counter('snmp: polls that failed (timeout, authentication, agent or protocol error).'),
+    discontinuities: counter('snmp: counter discontinuities (reboots, resets) that yielded no rate.'),
+    rate_glitches: counter('snmp: rates above the interface speed, discarded.'),
+    malformed_responses: counter('snmp: datagrams from agents that could not be decoded.'),
+    trap_datagrams: counter('snmp_traps: datagrams that reached the trap socket.'),
+    traps_received: counter('snmp_traps: traps and informs accepted (authorised and parsed).'),
+    traps_unknown_source: counter('snmp_traps: traps from an address that is no point.'),
+    traps_rejected: counter('snmp_traps: datagrams refused (bad community or user, undecodable).'),
   },
 });
 

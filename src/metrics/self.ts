@@ -23,20 +23,45 @@ export interface ProcessFigures {
   eventLoopDelayMs?: number;
 }
 
+/** The SNMP poller's cumulative figures (the shape of its stats(); kept here so metrics need no probe import). */
+export interface SnmpPollFigures {
+  polls: number;
+  /** Failed polls by kind (timeout, auth, agent …). */
+  failures: Record<string, number>;
+  discontinuities: number;
+  rateGlitches: number;
+  malformedResponses: number;
+}
+
+/** The trap listener's cumulative figures. */
+export interface TrapFigures {
+  datagrams: number;
+  received: number;
+  unknownSources: number;
+  /** Refused datagrams by reason. */
+  rejected: Record<string, number>;
+}
+
 /** Everything one self-metrics sample describes; absent parts are simply not written. */
 export interface SelfFigures {
   process: ProcessFigures;
   sink?: SinkStats;
   jobs?: readonly JobStats[];
   receivers?: readonly ReceiverStats[];
+  snmp?: SnmpPollFigures;
+  traps?: TrapFigures;
 }
 
-/** Stat getters the daemon hands over; each is called once per interval. */
+/** Stat getters the daemon hands over; each is called once per interval (undefined: part not running). */
 export interface SelfStatsSources {
   sink?: () => SinkStats;
   jobs?: () => readonly JobStats[];
   receivers?: () => readonly ReceiverStats[];
+  snmp?: () => SnmpPollFigures | undefined;
+  traps?: () => TrapFigures | undefined;
 }
+
+const sum = (counts: Record<string, number>): number => Object.values(counts).reduce((a, b) => a + b, 0);
 
 type NetcovField = keyof typeof NETCOV.fields;
 type NetcovFields = Partial<Record<NetcovField, number | string>>;
@@ -77,6 +102,25 @@ export function selfSamples(figures: SelfFigures, host: string, timeMs: number):
   }
   for (const r of figures.receivers ?? []) {
     out.push(sample('notify', r.name, { notifications_sent: r.sent, notifications_failed: r.failed }));
+  }
+  const snmp = figures.snmp;
+  if (snmp) {
+    out.push(sample('snmp', '', {
+      polls: snmp.polls,
+      poll_failures: sum(snmp.failures),
+      discontinuities: snmp.discontinuities,
+      rate_glitches: snmp.rateGlitches,
+      malformed_responses: snmp.malformedResponses,
+    }));
+  }
+  const traps = figures.traps;
+  if (traps) {
+    out.push(sample('snmp_traps', '', {
+      trap_datagrams: traps.datagrams,
+      traps_received: traps.received,
+      traps_unknown_source: traps.unknownSources,
+      traps_rejected: sum(traps.rejected),
+    }));
   }
   return out;
 }
@@ -142,6 +186,10 @@ export function startSelfMetrics(sink: MetricSink, sources: SelfStatsSources, lo
       ...(sources.jobs ? { jobs: sources.jobs() } : {}),
       ...(sources.receivers ? { receivers: sources.receivers() } : {}),
     };
+    const snmp = sources.snmp?.();
+    const traps = sources.traps?.();
+    if (snmp) figures.snmp = snmp;
+    if (traps) figures.traps = traps;
     return selfSamples(figures, opts.host, Date.now());
   };
   const writer = startPeriodicWriter(sink, produce, { name: 'self_metrics', intervalMs: opts.intervalMs, writeAtStart: false }, log);

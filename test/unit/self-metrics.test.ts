@@ -53,6 +53,22 @@ t.test('selfSamples: one row per component and instance, counters as they are', 
   t.notOk('event_loop_delay_ms' in bare[0]!.fields);
 });
 
+t.test('selfSamples: the SNMP poller and trap listener, failures and rejections summed over their kinds', async (t) => {
+  const rows = selfSamples(
+    {
+      process: { uptimeS: 1, rssBytes: 1, heapUsedBytes: 1 },
+      snmp: { polls: 470, failures: { timeout: 3, auth: 2 }, discontinuities: 1, rateGlitches: 4, malformedResponses: 7 },
+      traps: { datagrams: 12, received: 9, unknownSources: 2, rejected: { community: 1, decode: 2 } },
+    },
+    'h',
+    5,
+  );
+  t.same(rows.map((r) => r.tags.component), ['process', 'snmp', 'snmp_traps']);
+  t.same(rows[1]!.fields, { polls: 470, poll_failures: 5, discontinuities: 1, rate_glitches: 4, malformed_responses: 7 });
+  t.same(rows[2]!.fields, { trap_datagrams: 12, traps_received: 9, traps_unknown_source: 2, traps_rejected: 3 });
+  t.equal(encodeSamples(rows).length, 3, 'the schema accepts every row');
+});
+
 t.test('inventory facts: every point, unit and village, with labels variables can split', async (t) => {
   const rows = inventoryInfoSamples(inventory, 1000);
   const by = (m: string) => rows.filter((r) => r.measurement === m);
