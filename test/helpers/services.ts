@@ -34,6 +34,8 @@ const DEFAULT_START_TIMEOUT_MS = 20_000;
 export interface InfluxdOptions {
   /** Deadline for /ping to answer 204 (default 20 s). */
   startTimeoutMs?: number;
+  /** Turn on authentication and create this admin user (the first user InfluxDB 1.x lets in). */
+  auth?: { user: string; password: string };
 }
 
 export interface InfluxdService {
@@ -58,7 +60,7 @@ function tomlString(value: string): string {
   return JSON.stringify(value);
 }
 
-function influxdConfig(dir: string, port: number, rpcPort: number): string {
+function influxdConfig(dir: string, port: number, rpcPort: number, auth: boolean): string {
   return [
     'reporting-disabled = true',
     `bind-address = ${tomlString(`127.0.0.1:${rpcPort}`)}`,
@@ -78,6 +80,7 @@ function influxdConfig(dir: string, port: number, rpcPort: number): string {
     '[http]',
     `  bind-address = ${tomlString(`127.0.0.1:${port}`)}`,
     '  log-enabled = false',
+    `  auth-enabled = ${auth}`,
     '',
     '[continuous_queries]',
     '  log-enabled = false',
@@ -108,7 +111,7 @@ export async function startInfluxd(
   const port = await freeTcpPort();
   const rpcPort = await freeTcpPort();
   const configFile = join(dir, 'influxdb.conf');
-  writeFileSync(configFile, influxdConfig(dir, port, rpcPort));
+  writeFileSync(configFile, influxdConfig(dir, port, rpcPort, options.auth !== undefined));
   const url = `http://127.0.0.1:${port}`;
   const logFile = join(dir, 'influxd.log');
 
@@ -136,6 +139,13 @@ export async function startInfluxd(
     await stop();
   });
   await start();
+  if (options.auth) {
+    // With auth on and no user yet, InfluxDB 1.x accepts exactly one statement: the first admin.
+    const q = `CREATE USER "${options.auth.user}" WITH PASSWORD '${options.auth.password.replace(/'/g, "\\'")}' WITH ALL PRIVILEGES`;
+    const res = await fetch(`${url}/query`, { method: 'POST', body: new URLSearchParams({ q }) });
+    const body = await res.text();
+    if (res.status !== 200 || body.includes('"error"')) throw new Error(`influxd: creating the admin user failed: ${res.status} ${body}`);
+  }
 
   return {
     url,
