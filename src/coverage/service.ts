@@ -4,6 +4,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { createReadStream } from 'node:fs';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Config } from '../config/schema.js';
 import { revealSecret } from '../config/secret.js';
@@ -23,6 +24,7 @@ import { RADIOS, type Carrier } from './types.js';
 import { gaps, unitReport, villageView, type CoverageSnapshot, type GapFilter, type GapView, type UnitCoverageReport, type VillageCoverageView } from './views.js';
 import { mergeMeasurements, parseFeed, type FeedContext, type FeedFormat, type FeedKind, type IngestReport, type KindBatches } from './feeds/index.js';
 import { FeedSourceError, openFeed } from './feeds/source.js';
+import { PushJournal } from './push-journal.js';
 
 export interface CoverageServiceDeps {
   config: Config;
@@ -83,6 +85,7 @@ export class CoverageService {
   readonly #stats = new Map<string, FeedStats>();
   readonly #running = new Map<string, { promise: Promise<IngestReport>; abort: AbortController }>();
   readonly #stateDir: string | null;
+  readonly #journal: PushJournal | undefined;
   #snapshot: CoverageSnapshot | undefined;
   #tracker: DeadZoneState = initialDeadZoneState();
   #persisting: Promise<void> = Promise.resolve();
@@ -102,6 +105,7 @@ export class CoverageService {
     this.#membership = unitMembership(inv, this.#villages);
     this.#names = villageNames(inv);
     this.#stateDir = deps.stateDir === undefined ? join(deps.config.state_dir, 'coverage') : deps.stateDir;
+    this.#journal = this.#stateDir === null ? undefined : new PushJournal(join(this.#stateDir, 'pushes'), this.settings.pushRetentionMs, this.#now);
     for (const f of deps.config.coverage.feeds)
       this.#stats.set(f.name, { feed: f.name, kind: f.kind, source: f.url ? 'url' : 'path', schedule: f.schedule, ingestions: 0, failed: 0, rowsAccepted: 0, rowsRejected: 0 });
   }
@@ -126,6 +130,7 @@ export class CoverageService {
     // see cells and statuses together, not cells alone for a moment.
     this.#loading = true;
     this.#initialLoad = (async () => {
+      await this.#replayPushes();
       for (const f of feeds) {
         if (this.#stopped) return;
         await this.runFeed(f.name);
@@ -209,12 +214,38 @@ export class CoverageService {
 
   /** Measurements pushed through the API: merged into the feed's (default "api") kept measurements. */
   ingestMeasurements(input: Readable | string, format: FeedFormat, feed = 'api'): Promise<IngestReport> {
-    return this.ingest('measurements', input, format, { feed, mode: 'merge' });
+    return this.#push('measurements', input, format, feed);
   }
 
   /** Cell status pushed through the API: each row updates that cell (other cells keep theirs). */
   ingestCellStatus(input: Readable | string, format: FeedFormat, feed = 'api'): Promise<IngestReport> {
-    return this.ingest('status', input, format, { feed, mode: 'merge' });
+    return this.#push('status', input, format, feed);
+  }
+
+  /** A push is merged like any feed and, once applied, kept in the journal so a restart replays it. */
+  async #push(kind: 'measurements' | 'status', input: Readable | string, format: FeedFormat, feed: string): Promise<IngestReport> {
+    if (!this.#journal) return this.ingest(kind, input, format, { feed, mode: 'merge' });
+    const captured = this.#journal.capture(input, kind, feed, format);
+    let applied = false;
+    try {
+      const report = await this.ingest(kind, captured.stream, format, { feed, mode: 'merge' });
+      applied = report.applied;
+      return report;
+    } finally {
+      captured.commit(applied);
+    }
+  }
+
+  /** Pushes kept from earlier runs, replayed in order (before the pulled feeds are read). */
+  async #replayPushes(): Promise<void> {
+    const entries = this.#journal?.entries() ?? [];
+    let accepted = 0;
+    for (const e of entries) {
+      if (this.#stopped) return;
+      const report = await this.ingest(e.kind, createReadStream(e.path), e.format, { feed: e.feed, mode: 'merge' });
+      accepted += report.accepted;
+    }
+    if (entries.length) this.#log.info({ event: 'coverage_pushes_replayed', pushes: entries.length, rows_accepted: accepted }, `replayed ${entries.length} pushed feed batch(es) kept from earlier runs`);
   }
 
   /**

@@ -3,7 +3,7 @@
 // leave the state untouched, and dead-zone times that survive a restart.
 import t from 'tap';
 import { createServer } from 'node:http';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -340,4 +340,34 @@ t.test('open dead zones survive a restart: still open → re-announced with the 
   third.svc.recompute();
   await third.svc.stop();
   t.match(third.changes, [{ kind: 'opened', initial: true, key: 'C3|no_coverage', sinceMs: later }]);
+});
+
+t.test('pushes survive a restart: applied ones are kept and replayed in order; refused ones leave nothing', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'netcov-cov-push-'));
+  const first = service({ stateDir: dir });
+  await loadCells(first.svc);
+  const down = '2025-01-31T09:45:00+07:00';
+  t.match(await first.svc.ingestCellStatus(`${STATUS_HEADER}\nLTE,452,04,1,2,down,${down}\n`, 'csv'), { applied: true, accepted: 1 });
+  t.match(await first.svc.ingestCellStatus('this is not,a status feed\n1,2\n', 'csv'), { applied: false });
+  // A later push for the same cell wins on replay too: order matters.
+  t.match(await first.svc.ingestCellStatus(`${STATUS_HEADER}\nLTE,452,04,1,2,up,2025-01-31T10:00:00+07:00\nLTE,452,04,1,2,down,${down}\n`, 'csv'), { applied: true });
+  t.match(await first.svc.ingestMeasurements('time,mnc,radio,lat,lon,rsrp,rsrq,sinr\n2025-01-30T08:00:00Z,04,LTE,12.0,108.0,-95,,\n', 'csv'), { applied: true, accepted: 1 });
+  first.svc.recompute();
+  const before = first.svc.gaps().map((g) => [g.villageCode, g.cause]);
+  t.same(before.map(([code]) => code), ['V2', 'V4'], 'the pushed outage made V2 a dead zone');
+  await first.svc.stop();
+  const kept = readdirSync(join(dir, 'pushes'));
+  t.equal(kept.length, 3, 'three applied pushes kept; the refused one and temp files gone');
+  t.ok(kept.every((f) => /^\d{13}-\d{6}-(status|measurements)-api\.csv$/.test(f)), kept.join(' '));
+
+  // The restart: the same state dir; the pulled cells feed is read again as at any start.
+  const log = captureLog('info');
+  const second = service({ stateDir: dir, log: log.log });
+  t.teardown(() => second.svc.stop());
+  await second.svc.start();
+  await second.svc.whenLoaded();
+  t.match(log.events('coverage_pushes_replayed')[0], { pushes: 3, rows_accepted: 4 });
+  await loadCells(second.svc);
+  second.svc.recompute();
+  t.same(second.svc.gaps().map((g) => [g.villageCode, g.cause]), before, 'the same dead zones as before the restart');
 });
