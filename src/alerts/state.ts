@@ -94,7 +94,8 @@ export function initialPointState(pointId: string, nowMs: number): PointState {
  *   UNKNOWN / UP      fail    DOWN         1              soft; failingSince = round time
  *   DOWN (n)          fail    DOWN         n+1            hard-eligible when n+1 ≥ N
  *   DOWN (n < N)      ok      UP           0              soft recovery: never paged
- *   DOWN (n ≥ N)      ok      UP           0              recovery; recoveredAt = round time
+ *   DOWN (n ≥ N)      ok      UP           0              recovery; recoveredAt = round time; this
+ *                                                            round stays out of the DEGRADED window
  *   UP                ok      UP           0              DEGRADED re-judged over the window
  *   Every round also records ok/fail in the flap history (FLAPPING on at ≥ high %, off below low %).
  *
@@ -116,6 +117,9 @@ export function initialPointState(pointId: string, nowMs: number): PointState {
  *
  * DEGRADED (over the last window of rounds that got a reply, at least min rounds):
  *   enter when loss ≥ lossPct or median RTT > rttMs; leave when loss < lossClearPct and RTT ≤ rttClearMs.
+ *   The first round after a hard DOWN is left out: the link came back during it, so its lost echoes
+ *   belong to the outage. Counted, it could page DEGRADED right after the recovery notice (seen after a
+ *   restart, when the window held only that round and two more).
  *
  * Interfaces (SNMP polls and link traps; each result also feeds that interface's flap history):
  *   admin up, oper not up       → operDownSince := first time seen so (uplinks alert after a hold time)
@@ -156,7 +160,7 @@ function applyIcmp(prev: PointState, obs: IcmpObservation, nowMs: number, opts: 
   const wasHardDown = prev.reach === 'DOWN' && prev.failedRounds >= opts.downAfterRounds;
   const summary: RoundSummary = { timeMs: obs.timeMs, transmitted: obs.transmitted, received: obs.received };
   if (obs.medianResponseMs !== undefined) summary.medianMs = obs.medianResponseMs;
-  const recent = [...prev.recent, summary].slice(-opts.degradedWindowRounds);
+  const recent = wasHardDown ? prev.recent : [...prev.recent, summary].slice(-opts.degradedWindowRounds);
   const { lossPct, medianMs } = windowFigures(recent);
   const degraded = judgeDegraded(prev.degraded, recent.length, lossPct, medianMs, opts);
   const next: PointState = {

@@ -161,3 +161,16 @@ t.test('interfaces: oper-down since, errors, utilisation, link traps, failed pol
   const access = run([snmp(1000, [iface({ ifIndex: 7, ifName: 'ge-0/0/7', ifAlias: 'office' })])]);
   t.notOk(access.s.interfaces['7']!.uplink, 'other ports are not uplinks');
 });
+
+t.test('the round during which a hard-DOWN point comes back stays out of the DEGRADED window', async (t) => {
+  // A fresh state (as after a restart during an outage): three failed rounds, the link back in the
+  // middle of the next round (1 of 3 replies), then clean rounds. Counting that round would make
+  // 2 lost of 9 echoes = 22 % ≥ 20 %: a DEGRADED page right after the recovery notice.
+  const { states } = run([ok, icmp(1, 0), icmp(2, 0), icmp(3, 0), icmp(4, 1), icmp(5, 3), icmp(6, 3), icmp(7, 3)]);
+  t.equal(states[3]!.reach, 'DOWN');
+  t.same(states.slice(4).map((s) => [s.reach, s.degraded]), [['UP', false], ['UP', false], ['UP', false], ['UP', false]]);
+  t.same(states[7]!.recent.map((r) => r.received), [3, 3, 3], 'only the clean rounds are judged');
+  // A soft DOWN (one lost round) is no outage: the next round counts as usual.
+  const soft = run([ok, icmp(1, 3), icmp(2, 0), icmp(3, 1)]);
+  t.same(soft.s.recent.map((r) => r.received), [3, 1]);
+});
