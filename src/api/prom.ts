@@ -3,6 +3,7 @@
 // A stats function that throws costs its own metrics for that scrape, never the whole page.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type LabelValues } from 'prom-client';
 import type { SinkStats } from '../sink/types.js';
+import type { FeedCount } from '../coverage/service.js';
 
 /** One scheduled job's figures (the scheduler's JobStats satisfy this). */
 export interface JobFigures {
@@ -28,14 +29,6 @@ export interface NotificationCount {
   failed: number;
 }
 
-export interface FeedCount {
-  feed: string;
-  ingestions: number;
-  /** Ingestions refused as a whole (bad header, unreadable). */
-  failed: number;
-  rowsAccepted: number;
-  rowsRejected: number;
-}
 
 /** Stats functions of the components; each is optional until its component is wired. */
 export interface MetricSources {

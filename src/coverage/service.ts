@@ -57,7 +57,7 @@ export interface FeedStatusView {
   lastReport?: IngestReport;
 }
 
-/** Counts per feed, in the shape of the API's Prometheus source (FeedCount). */
+/** Counts per feed: the API's Prometheus /metrics reads these. */
 export interface FeedCount {
   feed: string;
   ingestions: number;

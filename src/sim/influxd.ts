@@ -22,14 +22,18 @@ export async function influxAnswers(url: string, timeoutMs = 1000): Promise<bool
   }
 }
 
-/** influxd.conf for a private instance: everything under `dir`, listening on loopback only (pure). */
-export function influxdConfig(dir: string, httpPort: number, rpcPort: number): string {
+/**
+ * influxd.conf for a private instance: everything under `dir`, listening on loopback only, quiet
+ * logs (pure). `auth` turns on HTTP authentication (the test harness then creates the first admin).
+ */
+export function influxdConfig(dir: string, httpPort: number, rpcPort: number, opts: { auth?: boolean } = {}): string {
   const q = (s: string) => JSON.stringify(s);
   return [
     'reporting-disabled = true',
     `bind-address = ${q(`127.0.0.1:${rpcPort}`)}`,
     '[meta]',
     `  dir = ${q(join(dir, 'meta'))}`,
+    '  logging-enabled = false',
     '[data]',
     `  dir = ${q(join(dir, 'data'))}`,
     `  wal-dir = ${q(join(dir, 'wal'))}`,
@@ -39,6 +43,12 @@ export function influxdConfig(dir: string, httpPort: number, rpcPort: number): s
     '[http]',
     `  bind-address = ${q(`127.0.0.1:${httpPort}`)}`,
     '  log-enabled = false',
+    `  auth-enabled = ${opts.auth === true}`,
+    '[continuous_queries]',
+    '  log-enabled = false',
+    '[logging]',
+    '  level = "warn"',
+    '  suppress-logo = true',
     '',
   ].join('\n');
 }

@@ -20,6 +20,7 @@ import { requireBinaries } from './binaries.js';
 import { freeTcpPort, freeUdpPort } from './ports.js';
 import { logTail, makeTempDir, spawnService, waitReady, type ChildService } from './process.js';
 import { snmpAnswers } from './snmp-client.js';
+import { influxdConfig } from '../../src/sim/influxd.js';
 
 export { APT_PACKAGE, findBinary, isCi, requireBinaries, requireBinary } from './binaries.js';
 export { freePort, freeTcpPort, freeUdpPort, releasePort } from './ports.js';
@@ -55,43 +56,6 @@ export interface InfluxdService {
   restart(): Promise<void>;
 }
 
-function tomlString(value: string): string {
-  // JSON string escapes are valid TOML basic-string escapes for the paths we write.
-  return JSON.stringify(value);
-}
-
-function influxdConfig(dir: string, port: number, rpcPort: number, auth: boolean): string {
-  return [
-    'reporting-disabled = true',
-    `bind-address = ${tomlString(`127.0.0.1:${rpcPort}`)}`,
-    '',
-    '[meta]',
-    `  dir = ${tomlString(join(dir, 'meta'))}`,
-    '  logging-enabled = false',
-    '',
-    '[data]',
-    `  dir = ${tomlString(join(dir, 'data'))}`,
-    `  wal-dir = ${tomlString(join(dir, 'wal'))}`,
-    '  query-log-enabled = false',
-    '',
-    '[monitor]',
-    '  store-enabled = false',
-    '',
-    '[http]',
-    `  bind-address = ${tomlString(`127.0.0.1:${port}`)}`,
-    '  log-enabled = false',
-    `  auth-enabled = ${auth}`,
-    '',
-    '[continuous_queries]',
-    '  log-enabled = false',
-    '',
-    '[logging]',
-    '  level = "warn"',
-    '  suppress-logo = true',
-    '',
-  ].join('\n');
-}
-
 async function influxdPings(url: string): Promise<boolean> {
   const res = await fetch(`${url}/ping`, { signal: AbortSignal.timeout(1000) });
   await res.arrayBuffer(); // drain so the connection can be reused or closed
@@ -111,7 +75,7 @@ export async function startInfluxd(
   const port = await freeTcpPort();
   const rpcPort = await freeTcpPort();
   const configFile = join(dir, 'influxdb.conf');
-  writeFileSync(configFile, influxdConfig(dir, port, rpcPort, options.auth !== undefined));
+  writeFileSync(configFile, influxdConfig(dir, port, rpcPort, { auth: options.auth !== undefined }));
   const url = `http://127.0.0.1:${port}`;
   const logFile = join(dir, 'influxd.log');
 
@@ -165,6 +129,20 @@ export async function startInfluxd(
 }
 
 /** A service that died on its own during the test: say so, with its log, to explain failures. */
+/** The service's stop(), also run in teardown; a service that died on its own is reported there. */
+function stopInTeardown(t: Test, proc: ChildService): () => Promise<void> {
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    stopped = true;
+    await proc.stop();
+  };
+  t.teardown(async () => {
+    if (!stopped) reportUnexpectedExit(t, proc);
+    await stop();
+  });
+  return stop;
+}
+
 function reportUnexpectedExit(t: Test, proc: ChildService | undefined): void {
   const info = proc?.exitInfo();
   if (proc === undefined || info === undefined) return;
@@ -303,15 +281,7 @@ export async function startSnmpd(t: Test, options: SnmpdOptions = {}): Promise<S
     '-p', join(dir, 'snmpd.pid'),
   ];
   const proc = spawnService('snmpd', bins.snmpd, args, { logFile: stdioLog, cwd: dir, env });
-  let stopped = false;
-  const stop = async (): Promise<void> => {
-    stopped = true;
-    await proc.stop();
-  };
-  t.teardown(async () => {
-    if (!stopped) reportUnexpectedExit(t, proc);
-    await stop();
-  });
+  const stop = stopInTeardown(t, proc);
   try {
     await waitReady(proc, () => snmpAnswers('127.0.0.1', port, community), {
       timeoutMs,
@@ -390,15 +360,7 @@ export async function startSnmpsim(t: Test, options: SnmpsimOptions): Promise<Sn
   if (options.quiet === true) args.push('--logging-method=null');
 
   const proc = spawnService('snmpsimd', bins.snmpsimd, args, { logFile, cwd: dir });
-  let stopped = false;
-  const stop = async (): Promise<void> => {
-    stopped = true;
-    await proc.stop();
-  };
-  t.teardown(async () => {
-    if (!stopped) reportUnexpectedExit(t, proc);
-    await stop();
-  });
+  const stop = stopInTeardown(t, proc);
   try {
     await waitReady(
       proc,

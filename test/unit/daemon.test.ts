@@ -3,7 +3,6 @@
 // source and stops after them, every round reaches the sink as `ping` samples, a recheck on the
 // bus pings at once, a failing start undoes itself, and a reload swaps the point groups.
 import t from 'tap';
-import { Writable } from 'node:stream';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +17,7 @@ import type { Pinger } from '../../src/probes/icmp/index.js';
 import { Scheduler } from '../../src/scheduler/index.js';
 import { emptySinkStats, type MetricSink, type SinkStats } from '../../src/sink/types.js';
 import { encodeSamples } from '../../src/metrics/line-protocol.js';
-import { createLogger } from '../../src/util/log.js';
+import { captureLog } from '../helpers/log-capture.js';
 
 const { inventory } = loadInventory();
 // The alert store lives under state_dir: a temp dir, never /var/lib/netcov.
@@ -67,14 +66,8 @@ function answeringPinger(events: string[]): Pinger & { calls: string[][] } {
 }
 
 function capture() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _e, cb) {
-      for (const l of chunk.toString().split('\n')) if (l) lines.push(JSON.parse(l) as Record<string, unknown>);
-      cb();
-    },
-  });
-  return { log: createLogger({ destination: stream, level: 'debug' }), lines };
+  const { log, records } = captureLog('debug');
+  return { log, lines: records };
 }
 
 const waitFor = async (cond: () => boolean, timeoutMs = 5000) => {

@@ -6,7 +6,6 @@ import t from 'tap';
 import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { defaultConfig } from '../../src/config/load.js';
 import { UnsafeTargetError } from '../../src/inventory/address.js';
 import { checkInventory, loadInventory, SHIPPED_INVENTORY_DIR } from '../../src/inventory/load.js';
@@ -18,7 +17,8 @@ import { icmpSample, icmpSamples } from '../../src/probes/icmp/metrics.js';
 import { createPingFallbackPinger } from '../../src/probes/icmp/ping-fallback.js';
 import { createIcmpSource } from '../../src/probes/icmp/source.js';
 import { Scheduler } from '../../src/scheduler/index.js';
-import { createLogger, silentLogger } from '../../src/util/log.js';
+import { silentLogger } from '../../src/util/log.js';
+import { captureLog } from '../helpers/log-capture.js';
 
 const { inventory } = loadInventory();
 const icmp = defaultConfig().icmp;
@@ -39,14 +39,8 @@ function tablePinger(answers: Record<string, TargetEchoes>): Pinger & { calls: s
 }
 
 function capture() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _e, cb) {
-      for (const l of chunk.toString().split('\n')) if (l) lines.push(JSON.parse(l) as Record<string, unknown>);
-      cb();
-    },
-  });
-  return { log: createLogger({ destination: stream, level: 'debug' }), lines };
+  const { log, records } = captureLog('debug');
+  return { log, lines: records };
 }
 
 t.test('groups: one per (interval, count, timeout), defaults from config', async (t) => {

@@ -2,9 +2,8 @@
 // within bounds, missed ticks after a stall, clean stop (await, then abort with a cap). Runs on a
 // fake clock so the timings are exact and the test is fast on a loaded CI runner.
 import t from 'tap';
-import { Writable } from 'node:stream';
 import { Scheduler, type Clock, type JobContext } from '../../src/scheduler/index.js';
-import { createLogger } from '../../src/util/log.js';
+import { captureLog } from '../helpers/log-capture.js';
 
 /** A manual clock: advance() fires due timers in time order, letting promises settle in between. */
 class FakeClock implements Clock {
@@ -47,14 +46,8 @@ const flush = async () => {
 };
 
 function capture() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      for (const l of chunk.toString().split('\n')) if (l) lines.push(JSON.parse(l) as Record<string, unknown>);
-      cb();
-    },
-  });
-  return { log: createLogger({ destination: stream, level: 'debug' }), lines };
+  const { log, records } = captureLog('debug');
+  return { log, lines: records };
 }
 
 /** A job whose rounds take `durationMs` on the fake clock, recording start times. */
